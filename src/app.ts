@@ -1,0 +1,52 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Type } from 'typebox';
+import type { Container } from './container.js';
+import { errorsPlugin } from './http/errors-plugin.js';
+import { requestContextPlugin, traceIdFor } from './http/request-context.js';
+import { healthRoutes } from './observability/health.js';
+import { metricsPlugin } from './observability/metrics.js';
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/**
+ * Builds the HTTP application around a container. Plugins are registered explicitly, in order:
+ * cross-cutting ones first, then each capability's routes. Tests call this and listen on port 0.
+ */
+export async function buildApp(c: Container): Promise<App> {
+  const { config } = c;
+  const app = Fastify({
+    loggerInstance: c.logger as FastifyBaseLogger,
+    logController: new LogController({ requestIdLogLabel: 'trace_id' }),
+    genReqId: traceIdFor,
+    bodyLimit: config.body_limit,
+    // The one rule for the client IP: the socket address, or X-Forwarded-For only through proxies we trust.
+    trustProxy: config.trusted_proxies.length ? config.trusted_proxies : false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(requestContextPlugin);
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { config, metrics: c.metrics });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Gatehouse API', version: '1' },
+      servers: [{ url: config.public_url }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  await app.register(healthRoutes, {
+    checks: { database: () => c.db.ping(), cache: () => c.cache.ping() },
+  });
+  app.get('/api/openapi.json', { schema: { hide: true, response: { 200: Type.Any() } } }, async () => app.swagger());
+
+  return app;
+}

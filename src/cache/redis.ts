@@ -1,0 +1,69 @@
+import { Redis } from 'ioredis';
+import type { Cache, MessageHandler } from './port.js';
+
+/** Redis adapter: shared state and pub/sub across instances, every key and channel under `prefix`. */
+export function createRedisCache(url: string, prefix: string): Cache {
+  const client = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  // Errors surface on commands (health check, callers); the client reconnects by itself.
+  client.on('error', () => {});
+  let subscriber: Redis | undefined;
+  const handlers = new Map<string, Set<MessageHandler>>();
+
+  const subscriberClient = (): Redis => {
+    if (subscriber) return subscriber;
+    // keyPrefix does not apply to channels, so the prefix is added by hand below.
+    subscriber = new Redis(url, { maxRetriesPerRequest: null });
+    subscriber.on('error', () => {});
+    subscriber.on('message', (channel: string, message: string) => {
+      for (const h of handlers.get(channel) ?? []) h(message);
+    });
+    return subscriber;
+  };
+
+  const incrScript = `local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if v == tonumber(ARGV[1]) and tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return v`;
+
+  return {
+    kind: 'redis',
+    prefix,
+    redis: client,
+    get: (key) => client.get(key),
+    set: async (key, value, ttl) => {
+      if (ttl && ttl > 0) await client.set(key, value, 'EX', ttl);
+      else await client.set(key, value);
+    },
+    delete: async (key) => {
+      await client.del(key);
+    },
+    incr: async (key, ttl = 0, by = 1) => Number(await client.eval(incrScript, 1, key, by, ttl)),
+    publish: async (channel, message) => {
+      await client.publish(prefix + channel, message);
+    },
+    subscribe: async (channel, handler) => {
+      const full = prefix + channel;
+      const sub = subscriberClient();
+      let set = handlers.get(full);
+      if (!set) {
+        set = new Set();
+        handlers.set(full, set);
+        await sub.subscribe(full);
+      }
+      set.add(handler);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0) {
+          handlers.delete(full);
+          await sub.unsubscribe(full).catch(() => {});
+        }
+      };
+    },
+    ping: async () => {
+      await client.ping();
+    },
+    close: async () => {
+      handlers.clear();
+      await Promise.all([client.quit().catch(() => client.disconnect()), subscriber?.quit().catch(() => subscriber?.disconnect())]);
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { Value } from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { ConfigSchema, type Config } from './schema.js';
+import { profiles } from './profiles.js';
+import { describeExpected, listLeaves, parseEnvValue, type Leaf } from './env.js';
+
+/** A configuration problem; start-up prints `message` and stops. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const leaves: Leaf[] = listLeaves(ConfigSchema);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deepMerge(base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Obj, v) : v;
+  return out;
+}
+
+function setPath(target: Obj, path: string[], value: unknown): void {
+  let node = target;
+  for (const p of path.slice(0, -1)) {
+    if (!isObj(node[p])) node[p] = {};
+    node = node[p] as Obj;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function readConfigFile(file: string): Obj {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([`GATEHOUSE_CONFIG: cannot read ${file}: ${(e as Error).message}`]);
+  }
+  try {
+    const parsed: unknown = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    if (parsed == null) return {};
+    if (!isObj(parsed)) throw new Error('the top level must be a mapping');
+    return parsed;
+  } catch (e) {
+    throw new ConfigError([`GATEHOUSE_CONFIG: ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message}`]);
+  }
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv, problems: string[]): Obj {
+  const out: Obj = {};
+  for (const leaf of leaves) {
+    let raw = env[leaf.env];
+    const fileVar = `${leaf.env}_FILE`;
+    if (leaf.schema.secret && env[fileVar]) {
+      try {
+        raw = readFileSync(env[fileVar]!, 'utf8').replace(/\r?\n$/, '');
+      } catch (e) {
+        problems.push(`${fileVar}: cannot read ${env[fileVar]}: ${(e as Error).message}`);
+        continue;
+      }
+    }
+    if (raw === undefined || leaf.env === 'APP_ENV') continue;
+    setPath(out, leaf.path, parseEnvValue(leaf.schema, raw));
+  }
+  return out;
+}
+
+function leafForPointer(pointer: string): Leaf | undefined {
+  const path = pointer.split('/').filter(Boolean);
+  return leaves.find((l) => l.path.join('/') === path.join('/')) ?? leaves.find((l) => l.path.join('/') === path.slice(0, -1).join('/'));
+}
+
+function validate(merged: Obj): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const err of Value.Errors(ConfigSchema, merged)) {
+    const e = err as { instancePath: string; keyword: string; params: Record<string, unknown> };
+    if (e.keyword === 'additionalProperties') {
+      for (const name of (e.params.additionalProperties as string[] | undefined) ?? []) {
+        const key = [...e.instancePath.split('/').filter(Boolean), name].join('.');
+        if (!seen.has(key)) problems.push(`${key}: unknown configuration key`);
+        seen.add(key);
+      }
+      continue;
+    }
+    const leaf = leafForPointer(e.instancePath);
+    if (!leaf || seen.has(leaf.key)) continue;
+    seen.add(leaf.key);
+    const got = leaf.path.reduce<unknown>((n, p) => (isObj(n) ? n[p] : undefined), merged);
+    const shown = leaf.schema.secret ? '(hidden)' : JSON.stringify(got);
+    problems.push(`${leaf.key} (${leaf.env}): expected ${describeExpected(leaf.schema)}, got ${shown}`);
+  }
+  return problems;
+}
+
+/** Settings that production refuses unless allow_insecure is set. */
+function insecureSettings(c: Config): string[] {
+  const out: string[] = [];
+  if (!c.master_secret) out.push('master_secret (GATEHOUSE_MASTER_SECRET) is not set');
+  if (!c.public_url.startsWith('https://')) out.push(`public_url (GATEHOUSE_PUBLIC_URL) is not https: ${c.public_url}`);
+  if (c.metrics === 'open') out.push('metrics (GATEHOUSE_METRICS) is open without a token');
+  if (c.metrics === 'token' && !c.metrics_token) out.push('metrics=token but metrics_token (GATEHOUSE_METRICS_TOKEN) is not set');
+  return out;
+}
+
+function semanticChecks(c: Config): string[] {
+  const out: string[] = [];
+  try {
+    const u = new URL(c.public_url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    out.push(`public_url (GATEHOUSE_PUBLIC_URL): expected an http(s) URL, got ${JSON.stringify(c.public_url)}`);
+  }
+  if (c.master_secret !== null && c.master_secret.length < 32) {
+    out.push('master_secret (GATEHOUSE_MASTER_SECRET): expected at least 32 characters');
+  }
+  return out;
+}
+
+/**
+ * Builds the one configuration object: defaults → profile → file → environment → *_FILE secrets.
+ * `overrides` (tests, CLI flags) apply last. Throws ConfigError naming each bad key.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Obj = {}): Config {
+  const appEnv = (overrides.app_env as string | undefined) ?? env.APP_ENV ?? 'development';
+  if (!(appEnv in profiles)) {
+    throw new ConfigError([`app_env (APP_ENV): expected one of development | test | production, got ${JSON.stringify(appEnv)}`]);
+  }
+  const problems: string[] = [];
+  let merged: Obj = Value.Default(ConfigSchema, {}) as Obj;
+  merged = deepMerge(merged, profiles[appEnv as Config['app_env']]);
+  if (env.GATEHOUSE_CONFIG) merged = deepMerge(merged, readConfigFile(env.GATEHOUSE_CONFIG));
+  merged = deepMerge(merged, fromEnvironment(env, problems));
+  merged = deepMerge(merged, overrides);
+  merged.app_env = appEnv;
+  problems.push(...validate(merged));
+  if (problems.length) throw new ConfigError(problems);
+  const config = merged as Config;
+  problems.push(...semanticChecks(config));
+  if (config.app_env === 'production' && !config.allow_insecure) {
+    problems.push(...insecureSettings(config).map((p) => `${p} — refused in production (set GATEHOUSE_ALLOW_INSECURE=true to override)`));
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** The effective config with every secret masked, for `gatehouse config check`. */
+export function maskedConfig(config: Config): Obj {
+  const out = structuredClone(config) as Obj;
+  for (const leaf of leaves) {
+    if (!leaf.schema.secret) continue;
+    const value = leaf.path.reduce<unknown>((n, p) => (isObj(n) ? n[p] : undefined), out);
+    if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    setPath(out, leaf.path, Array.isArray(value) ? value.map(() => '********') : '********');
+  }
+  return out;
+}

@@ -1,0 +1,8 @@
+/**
+ * The database as Kysely sees it: every capability declares its tables in its own `tables.ts`
+ * and they are gathered here. Times are epoch milliseconds (int8), flags 0/1, JSON as text —
+ * the same representation on SQLite and Postgres.
+ */
+import type { FoundationTables } from './foundation-tables.js';
+
+export interface Database extends FoundationTables {}

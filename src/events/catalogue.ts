@@ -1,0 +1,42 @@
+/** Every event type Gatehouse records, with its level. One place: add here, never rename. */
+export const eventCatalogue = {
+  user_created: 'info',
+  user_updated: 'info',
+  user_deleted: 'notice',
+  user_disabled: 'notice',
+  user_enabled: 'info',
+  user_verified: 'info',
+  registration_attempt_existing: 'notice',
+  invitation_created: 'info',
+  invitation_revoked: 'info',
+  invitation_accepted: 'info',
+  login_succeeded: 'info',
+  login_failed: 'notice',
+  logout: 'info',
+  password_changed: 'notice',
+  password_reset_requested: 'info',
+  password_reset: 'notice',
+  session_revoked: 'info',
+  refresh_token_reused: 'critical',
+  signing_key_rotated: 'notice',
+  mfa_enrolled: 'notice',
+  mfa_removed: 'notice',
+  mfa_failed: 'warning',
+  mfa_locked: 'warning',
+  mfa_reset: 'warning',
+  recovery_codes_regenerated: 'notice',
+  trusted_device_added: 'info',
+  trusted_device_revoked: 'info',
+  rate_limited: 'warning',
+  ip_blacklisted: 'warning',
+  blacklist_hit: 'notice',
+  network_denied: 'notice',
+  account_locked: 'warning',
+  account_unlocked: 'notice',
+  admin_action: 'notice',
+  superuser_created: 'notice',
+} as const satisfies Record<string, EventLevel>;
+
+export type EventLevel = 'info' | 'notice' | 'warning' | 'critical';
+export type EventType = keyof typeof eventCatalogue;
+export const eventLevels: EventLevel[] = ['info', 'notice', 'warning', 'critical'];
