@@ -5,7 +5,12 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import type { Container } from './container.js';
+import cookiePlugin from '@fastify/cookie';
 import { errorsPlugin } from './http/errors-plugin.js';
+import { authPlugin } from './http/auth.js';
+import { csrfPlugin } from './http/csrf.js';
+import { loginRoutes } from './login/routes.js';
+import { meRoutes } from './accounts/me-routes.js';
 import { requestContextPlugin, traceIdFor } from './http/request-context.js';
 import { healthRoutes } from './observability/health.js';
 import { metricsPlugin } from './observability/metrics.js';
@@ -33,6 +38,9 @@ export async function buildApp(c: Container): Promise<App> {
   await app.register(requestContextPlugin);
   await app.register(errorsPlugin);
   await app.register(metricsPlugin, { config, metrics: c.metrics });
+  await app.register(csrfPlugin, { publicUrl: config.public_url, corsOrigins: config.cors_origins, cookieName: c.cookie.name });
+  await app.register(cookiePlugin);
+  await app.register(authPlugin);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -46,6 +54,8 @@ export async function buildApp(c: Container): Promise<App> {
   await app.register(healthRoutes, {
     checks: { database: () => c.db.ping(), cache: () => c.cache.ping() },
   });
+  await app.register(loginRoutes, { login: c.login, sessions: c.sessions, authenticator: c.authenticator, cookie: c.cookie });
+  await app.register(meRoutes, { users: c.users, authenticator: c.authenticator });
   app.get('/api/openapi.json', { schema: { hide: true, response: { 200: Type.Any() } } }, async () => app.swagger());
 
   return app;

@@ -9,6 +9,13 @@ import { createEventService } from './events/service.js';
 import { createEventStore } from './events/store.js';
 import { createMetrics } from './observability/metrics.js';
 import { systemClock, type Clock } from './shared/clock.js';
+import { createUserStore } from './accounts/store.js';
+import { createPasswordHasher } from './crypto/passwords.js';
+import { createSessionStore } from './sessions/store.js';
+import { createSessionService } from './sessions/service.js';
+import { sessionCookie } from './sessions/cookie.js';
+import { createAuthenticator } from './sessions/authenticator.js';
+import { createLoginService } from './login/service.js';
 
 export interface ContainerDeps {
   clock?: Clock;
@@ -39,6 +46,37 @@ export async function createContainer(config: Config, deps: ContainerDeps) {
   const events = createEventService({ store: createEventStore(db.kysely), clock, logger });
 
   const closers: Array<() => Promise<void>> = [];
+
+  // accounts, sessions, login
+  const users = createUserStore(db.kysely);
+  const hasher = createPasswordHasher({
+    memoryKib: config.password.argon2_memory_kib,
+    iterations: config.password.argon2_iterations,
+    parallelism: config.password.argon2_parallelism,
+  });
+  await hasher.warm();
+  const sessions = createSessionService({
+    store: createSessionStore(db.kysely),
+    cache,
+    clock,
+    events,
+    lifetimes: {
+      idleTtl: config.sessions.idle_ttl,
+      idleTtlRemember: config.sessions.idle_ttl_remember,
+      absoluteTtl: config.sessions.absolute_ttl,
+    },
+  });
+  const cookie = sessionCookie(config.public_url);
+  const authenticator = createAuthenticator({ sessions, users, cookie });
+  const login = createLoginService({
+    users,
+    hasher,
+    sessions,
+    events,
+    clock,
+    singleSessionDefault: config.sessions.single_session,
+  });
+
   return {
     config,
     clock,
@@ -48,6 +86,12 @@ export async function createContainer(config: Config, deps: ContainerDeps) {
     cache,
     metrics,
     events,
+    users,
+    hasher,
+    sessions,
+    cookie,
+    authenticator,
+    login,
     /** Registers something to stop on shutdown (timers, subscriptions); runs before db and cache close. */
     onClose(fn: () => Promise<void>) {
       closers.push(fn);

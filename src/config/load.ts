@@ -131,7 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Obj 
     throw new ConfigError([`app_env (APP_ENV): expected one of development | test | production, got ${JSON.stringify(appEnv)}`]);
   }
   const problems: string[] = [];
-  let merged: Obj = Value.Default(ConfigSchema, {}) as Obj;
+  let merged: Obj = {};
+  for (const leaf of leaves) setPath(merged, leaf.path, structuredClone((leaf.schema as { default?: unknown }).default));
   merged = deepMerge(merged, profiles[appEnv as Config['app_env']]);
   if (env.GATEHOUSE_CONFIG) merged = deepMerge(merged, readConfigFile(env.GATEHOUSE_CONFIG));
   merged = deepMerge(merged, fromEnvironment(env, problems));

@@ -46,6 +46,52 @@ export const ConfigSchema = Type.Object(
     allow_insecure: bool(false, {
       description: 'Start in production despite insecure settings (http public URL, no master secret, open metrics)',
     }),
+    sessions: Type.Object({
+      idle_ttl: seconds(3600, { description: 'Session idle window without remember-me; activity slides it' }),
+      idle_ttl_remember: seconds(14 * 86400, { description: 'Session idle window with remember-me' }),
+      absolute_ttl: seconds(30 * 86400, { description: 'Absolute session lifetime from login, never extended' }),
+      single_session: bool(false, { description: 'A new login ends the user\'s other sessions (per-user override exists)' }),
+    }),
+    password: Type.Object({
+      argon2_memory_kib: int(19456, 1024, 4 * 1024 * 1024, { description: 'argon2id memory cost (KiB)' }),
+      argon2_iterations: int(2, 1, 100, { description: 'argon2id time cost (iterations)' }),
+      argon2_parallelism: int(1, 1, 16, { description: 'argon2id parallelism' }),
+    }),
+    smtp: Type.Object({
+      url: optStr({
+        secret: true,
+        description: 'smtp://user:pass@host:port or smtps://… to send mail; unset = .eml files in the data dir outbox',
+      }),
+      from: str('Gatehouse <no-reply@localhost>', { description: 'From address of every mail' }),
+    }),
+    brand: Type.Object({
+      product_name: str('Gatehouse', { description: 'Product name shown in mails and pages' }),
+      primary_color: str('#2563eb', { description: 'CSS colour of buttons and links in mails' }),
+      background_color: str('#f4f5f7', { description: 'CSS colour behind the mail card' }),
+      text_color: str('#1f2937', { description: 'CSS colour of mail body text' }),
+    }),
+    tokens: Type.Object({
+      algorithm: oneOf(['EdDSA', 'ES256', 'RS256'] as const, 'EdDSA', {
+        description: 'Signature algorithm of access tokens (EdDSA = Ed25519)',
+      }),
+      audience: optStr({ description: 'The `aud` of access tokens and the only one accepted; unset = the public URL' }),
+      access_ttl: seconds(900, { description: 'Access token lifetime' }, 86400),
+      refresh_ttl: seconds(3600, { description: 'Refresh token lifetime without remember-me' }),
+      access_ttl_remember: seconds(86400, {
+        description: 'Access token lifetime with remember-me; also bounds how long a rotated signing key keeps verifying',
+      }, 7 * 86400),
+      refresh_ttl_remember: seconds(14 * 86400, { description: 'Refresh token lifetime with remember-me' }),
+      refresh_reuse_grace: seconds(0, {
+        description: 'Window in which presenting the just-consumed refresh token again is not treated as reuse (0 = none)',
+      }, 60),
+      // Documented bar (security checklist row 38): never more than 30 s of tolerance.
+      clock_skew: seconds(30, { description: 'Tolerance for exp/nbf/iat against our clock, at most 30' }, 30),
+    }),
+    keys: Type.Object({
+      rotation_interval: seconds(90 * 86400, {
+        description: 'Make a new signing key the signer when the active one is this old (0 = only `gatehouse keys rotate`)',
+      }),
+    }),
     log: Type.Object({
       level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', {
         description: 'Log level',

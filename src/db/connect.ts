@@ -11,6 +11,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
+  /** Postgres schema named by `?schema=` in the URL (tests, shared databases); undefined = default. */
+  schema?: string;
   /** Human-readable location without credentials, for start-up messages. */
   location: string;
   ping(): Promise<void>;
@@ -78,6 +80,7 @@ function openPostgres(url: string, poolSize: number): Db {
   return {
     kysely,
     dialect: 'postgres',
+    schema: schema ?? undefined,
     location: `postgres://${parsed.host}${parsed.pathname}${schema ? ` (schema ${schema})` : ''}`,
     ping: async () => {
       await sql`select 1`.execute(kysely);

@@ -3,6 +3,9 @@
  * and they are gathered here. Times are epoch milliseconds (int8), flags 0/1, JSON as text —
  * the same representation on SQLite and Postgres.
  */
+import type { AccountTables } from '../accounts/tables.js';
+import type { SessionTables } from '../sessions/tables.js';
 import type { FoundationTables } from './foundation-tables.js';
+import type { KeyTables } from '../keys/tables.js';
 
-export interface Database extends FoundationTables {}
+export interface Database extends FoundationTables, AccountTables, SessionTables, KeyTables {}

@@ -7,6 +7,8 @@ export async function migrateToLatest(db: Db, report: (line: string) => void = (
   const migrator = new Migrator({
     db: db.kysely,
     provider: { getMigrations: async () => migrationsFor(db.dialect) },
+    // Keep the bookkeeping tables in the same schema as the data when one is named.
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
   });
   const pending = (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
   if (pending.length === 0) {

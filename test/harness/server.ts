@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import pino from 'pino';
+import { createServer } from 'node:net';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -50,11 +50,14 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dropSchema = fresh.drop;
   }
   const redisPrefix = opts.redisPrefix ?? freshRedisPrefix();
+  // The public URL must be the real one (CSRF origin, mail links, token issuer), so pick the port first.
+  const port = await freePort();
   const config = loadConfig(
     {},
     {
       app_env: 'test',
-      port: 0,
+      port,
+      public_url: `http://127.0.0.1:${port}`,
       data_dir: dataDir,
       database_url: databaseUrl,
       redis_url: opts.redis ? REDIS_BASE : null,
@@ -90,4 +93,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   };
 }
 
-export { pino };
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}

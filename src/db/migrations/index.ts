@@ -2,9 +2,17 @@ import type { Migration } from 'kysely';
 import type { DialectName } from '../connect.js';
 import { bind, type DualMigration } from './helpers.js';
 import { foundation } from './0001_foundation.js';
+import { signingKeys } from './0002_signing_keys.js';
+import { users } from './0003_users.js';
+import { sessions } from './0004_sessions.js';
 
 /** Every migration, in order. Forward only: never edit one that has shipped; add the next. */
-const all: Array<[string, DualMigration]> = [['0001_foundation', foundation]];
+const all: Array<[string, DualMigration]> = [
+  ['0001_foundation', foundation],
+  ['0002_signing_keys', signingKeys],
+  ['0003_users', users],
+  ['0004_sessions', sessions],
+];
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return Object.fromEntries(all.map(([name, m]) => [name, bind(m, dialect)]));

@@ -1,0 +1,77 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { SigningAlg, SigningKeyTable } from './tables.js';
+
+export type SigningKeyRow = Selectable<SigningKeyTable>;
+
+/** SQL for signing keys. Every state change is conditional so racing instances cannot both win. */
+export function createKeyStore(db: Kysely<Database>) {
+  return {
+    /** Keys that are not retired (active and verifying), oldest first. */
+    async listLive(): Promise<SigningKeyRow[]> {
+      return db.selectFrom('signing_keys').selectAll().where('status', '!=', 'retired').orderBy('created_at').execute();
+    },
+
+    /**
+     * Inserts the first active key of an algorithm. Returns false when another instance got there
+     * first (the partial unique index on active keys refused the row).
+     */
+    async insertFirstActive(row: SigningKeyRow): Promise<boolean> {
+      try {
+        await db.insertInto('signing_keys').values(row).execute();
+        return true;
+      } catch (err) {
+        const existing = await db
+          .selectFrom('signing_keys')
+          .select('kid')
+          .where('alg', '=', row.alg)
+          .where('status', '=', 'active')
+          .executeTakeFirst();
+        if (existing) return false;
+        throw err;
+      }
+    },
+
+    /**
+     * Makes `row` the active key of its algorithm and demotes the current one to verifying until
+     * `retireAfter`, in one transaction. `expectedKid` is the active key the caller saw (null =
+     * none); when it is no longer active someone else rotated first and nothing changes (false).
+     */
+    async rotate(args: { row: SigningKeyRow; expectedKid: string | null; retireAfter: number }): Promise<boolean> {
+      const { row, expectedKid, retireAfter } = args;
+      return db.transaction().execute(async (trx) => {
+        if (expectedKid) {
+          const demoted = await trx
+            .updateTable('signing_keys')
+            .set({ status: 'verifying', retire_after: retireAfter })
+            .where('kid', '=', expectedKid)
+            .where('status', '=', 'active')
+            .returning('kid')
+            .execute();
+          if (demoted.length === 0) return false;
+        }
+        const stillActive = await trx
+          .selectFrom('signing_keys')
+          .select('kid')
+          .where('alg', '=', row.alg)
+          .where('status', '=', 'active')
+          .executeTakeFirst();
+        if (stillActive) return false;
+        await trx.insertInto('signing_keys').values(row).execute();
+        return true;
+      });
+    },
+
+    /** Retires every verifying key whose window has passed; returns their kids. */
+    async retireDue(now: number): Promise<Array<{ kid: string; alg: SigningAlg }>> {
+      return db
+        .updateTable('signing_keys')
+        .set({ status: 'retired', retired_at: now })
+        .where('status', '=', 'verifying')
+        .where('retire_after', '<=', now)
+        .returning(['kid', 'alg'])
+        .execute();
+    },
+  };
+}
+export type KeyStore = ReturnType<typeof createKeyStore>;

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { UserSchema, toUserDto } from '../accounts/schema.js';
+import type { Authenticator } from '../http/auth.js';
+import type { SessionCookie } from '../sessions/cookie.js';
+import type { SessionService } from '../sessions/service.js';
+import type { LoginService } from './service.js';
+
+const Credentials = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 320 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    remember_me: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** POST /api/v1/auth/login (cookie session) and POST /api/v1/auth/logout. */
+export async function loginRoutes(
+  app: FastifyInstance,
+  opts: { login: LoginService; sessions: SessionService; authenticator: Authenticator; cookie: SessionCookie },
+) {
+  const { login, sessions, authenticator, cookie } = opts;
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with email and password; sets the session cookie',
+        body: Credentials,
+        response: { 200: Type.Object({ user: UserSchema }) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { email: string; password: string; remember_me?: boolean };
+      const ctx = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+      const user = await login.checkPassword(body.email, body.password, ctx);
+      const rememberMe = body.remember_me === true;
+      const done = await login.complete(user, { mode: 'cookie', amr: ['pwd'], rememberMe, ...ctx });
+      // A fresh id on every login: a cookie planted before login is never promoted (fixation).
+      reply.setCookie(cookie.name, done.cookieSecret!, cookie.setOptions(rememberMe ? sessions.idleTtl(true) : undefined));
+      return { user: toUserDto(done.user) };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    { schema: { tags: ['auth'], summary: 'End the current session (cookie or bearer)', response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      const auth = await authenticator.authenticate(request);
+      if (auth) await sessions.revoke(auth.sessionId, { reason: 'logout', actorId: auth.userId, ip: request.ip });
+      if (request.cookies?.[cookie.name]) reply.clearCookie(cookie.name, cookie.clearOptions());
+      return reply.code(204).send();
+    },
+  );
+}
