@@ -1,18 +1,19 @@
 #!/usr/bin/env node
-// The `gatehouse` command. Runs the compiled build when present, else the TypeScript sources via tsx.
+// The `gatehouse` command. In a checkout (src/ present) it runs the TypeScript sources through tsx,
+// so it never runs a stale build; in the image, which holds only dist/, it runs the compiled build.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = join(root, 'dist', 'cli', 'main.js');
+const source = join(root, 'src', 'cli', 'main.ts');
 let entry;
-if (existsSync(built)) {
-  entry = pathToFileURL(built).href;
-} else {
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  entry = pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href;
+  entry = pathToFileURL(source).href;
+} else {
+  entry = pathToFileURL(join(root, 'dist', 'cli', 'main.js')).href;
 }
 const { runCli } = await import(entry);
 process.exitCode = await runCli(process.argv.slice(2));

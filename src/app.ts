@@ -10,10 +10,22 @@ import { errorsPlugin } from './http/errors-plugin.js';
 import { authPlugin } from './http/auth.js';
 import { csrfPlugin } from './http/csrf.js';
 import { loginRoutes } from './login/routes.js';
-import { meRoutes } from './accounts/me-routes.js';
+import { corsPlugin } from './http/cors.js';
+import { tokenRoutes } from './tokens/routes.js';
+import { sessionRoutes } from './sessions/routes.js';
+import { adminUserSessionRoutes } from './sessions/admin-routes.js';
+import { accountRoutes } from './accounts/routes.js';
 import { requestContextPlugin, traceIdFor } from './http/request-context.js';
 import { healthRoutes } from './observability/health.js';
+import { keyRoutes } from './keys/routes.js';
 import { metricsPlugin } from './observability/metrics.js';
+import { securityHeadersPlugin } from './http/security-headers.js';
+import { protectionPlugin } from './protection/hooks.js';
+import { protectionRoutes } from './protection/routes.js';
+import { adminEventsRoutes } from './admin/events-routes.js';
+import { adminEventStreamRoutes } from './admin/events-stream.js';
+import { adminLogsRoutes } from './admin/logs-routes.js';
+import { adminSessionsRoutes } from './admin/sessions-routes.js';
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -37,7 +49,11 @@ export async function buildApp(c: Container): Promise<App> {
 
   await app.register(requestContextPlugin);
   await app.register(errorsPlugin);
+  // Headers first so every answer carries them, refusals included; then blacklist, network rules, per-IP limit.
+  await app.register(securityHeadersPlugin, { publicUrl: config.public_url });
+  await app.register(protectionPlugin, { protection: c.protection });
   await app.register(metricsPlugin, { config, metrics: c.metrics });
+  await app.register(corsPlugin, { origins: config.cors_origins });
   await app.register(csrfPlugin, { publicUrl: config.public_url, corsOrigins: config.cors_origins, cookieName: c.cookie.name });
   await app.register(cookiePlugin);
   await app.register(authPlugin);
@@ -54,8 +70,23 @@ export async function buildApp(c: Container): Promise<App> {
   await app.register(healthRoutes, {
     checks: { database: () => c.db.ping(), cache: () => c.cache.ping() },
   });
-  await app.register(loginRoutes, { login: c.login, sessions: c.sessions, authenticator: c.authenticator, cookie: c.cookie });
-  await app.register(meRoutes, { users: c.users, authenticator: c.authenticator });
+  await app.register(loginRoutes, { login: c.login, sessions: c.sessions, authenticator: c.authenticator, cookie: c.cookie, protection: c.protection });
+  await app.register(protectionRoutes, { protection: c.protection, users: c.users, authenticator: c.authenticator });
+  await app.register(accountRoutes, { accounts: c.accounts, authenticator: c.authenticator, cookie: c.cookie, productName: config.brand.product_name });
+  await app.register(keyRoutes, { keys: c.keys });
+  await app.register(tokenRoutes, { login: c.login, tokens: c.tokens });
+  await app.register(sessionRoutes, { sessions: c.sessions, authenticator: c.authenticator, grantedIdle: c.activity.grantedIdle });
+  await app.register(adminUserSessionRoutes, { sessions: c.sessions, users: c.users, authenticator: c.authenticator });
+  await app.register(adminEventsRoutes, { store: c.eventStore, authenticator: c.authenticator });
+  await app.register(adminEventStreamRoutes, {
+    events: c.events,
+    store: c.eventStore,
+    authenticator: c.authenticator,
+    heartbeatMs: config.events.stream_heartbeat * 1000,
+    onSessionRevoked: (l) => c.sessions.onRevoked(l),
+  });
+  await app.register(adminLogsRoutes, { dataDir: config.data_dir, authenticator: c.authenticator });
+  await app.register(adminSessionsRoutes, { db: c.db.kysely, clock: c.clock, authenticator: c.authenticator });
   app.get('/api/openapi.json', { schema: { hide: true, response: { 200: Type.Any() } } }, async () => app.swagger());
 
   return app;

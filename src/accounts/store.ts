@@ -1,8 +1,26 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { Role, UserStatus } from './roles.js';
 import type { UserTable } from './tables.js';
 
 export type UserRow = Selectable<UserTable>;
+
+/** Columns a user list may be sorted by; a leading '-' means descending. */
+export const userSortKeys = ['created_at', 'updated_at', 'last_login_at', 'email', 'name'] as const;
+export type UserSortKey = (typeof userSortKeys)[number];
+
+export interface UserListQuery {
+  /** Part of the email or name, case-insensitive. */
+  q?: string;
+  status?: UserStatus;
+  role?: Role;
+  sort: { key: UserSortKey; desc: boolean };
+  offset: number;
+  limit: number;
+}
+
+/** LIKE pattern for "contains", with the pattern characters of the input escaped. */
+const containsPattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** SQL for users. */
 export function createUserStore(db: Kysely<Database>) {
@@ -19,6 +37,33 @@ export function createUserStore(db: Kysely<Database>) {
     async delete(id: string): Promise<boolean> {
       const r = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
+    },
+    /** A filtered, sorted page of users and the total count of the filter. */
+    async list(query: UserListQuery): Promise<{ items: UserRow[]; total: number }> {
+      let q = db.selectFrom('users');
+      if (query.q) {
+        const pattern = containsPattern(query.q);
+        q = q.where((eb) =>
+          eb.or([
+            eb(sql`email_normalized`, 'like', sql`${pattern} escape '\\'`),
+            eb(sql`lower(name)`, 'like', sql`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      if (query.status) q = q.where('status', '=', query.status);
+      if (query.role) q = q.where('role', '=', query.role);
+      const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const column = query.sort.key === 'email' ? 'email_normalized' : query.sort.key;
+      const dir = query.sort.desc ? 'desc' : 'asc';
+      const items = await q
+        .selectAll()
+        .orderBy(column, dir)
+        // The id is sortable by creation and unique: a stable order for equal keys across pages.
+        .orderBy('id', dir)
+        .offset(query.offset)
+        .limit(query.limit)
+        .execute();
+      return { items, total: Number(total.n) };
     },
     async countActiveSuperusers(): Promise<number> {
       const r = await db

@@ -8,6 +8,8 @@ export function createRedisCache(url: string, prefix: string): Cache {
   client.on('error', () => {});
   let subscriber: Redis | undefined;
   const handlers = new Map<string, Set<MessageHandler>>();
+  // Pending SUBSCRIBE per channel, so a second caller also waits until messages can arrive.
+  const subscribing = new Map<string, Promise<unknown>>();
 
   const subscriberClient = (): Redis => {
     if (subscriber) return subscriber;
@@ -20,8 +22,11 @@ export function createRedisCache(url: string, prefix: string): Cache {
     return subscriber;
   };
 
-  const incrScript = `local v = redis.call('INCRBY', KEYS[1], ARGV[1])
-if v == tonumber(ARGV[1]) and tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+  // One script so "create with TTL, else just add" is atomic: the window of a counter starts when
+  // it is created and is never extended by later increments.
+  const incrScript = `local existed = redis.call('EXISTS', KEYS[1])
+local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if existed == 0 and tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 return v`;
 
   return {
@@ -47,13 +52,25 @@ return v`;
       if (!set) {
         set = new Set();
         handlers.set(full, set);
-        await sub.subscribe(full);
+        subscribing.set(full, sub.subscribe(full));
       }
       set.add(handler);
-      return async () => {
-        set.delete(handler);
-        if (set.size === 0) {
+      const own = set;
+      try {
+        await subscribing.get(full);
+      } catch (err) {
+        own.delete(handler);
+        if (own.size === 0 && handlers.get(full) === own) {
           handlers.delete(full);
+          subscribing.delete(full);
+        }
+        throw err;
+      }
+      return async () => {
+        own.delete(handler);
+        if (own.size === 0 && handlers.get(full) === own) {
+          handlers.delete(full);
+          subscribing.delete(full);
           await sub.unsubscribe(full).catch(() => {});
         }
       };

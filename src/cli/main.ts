@@ -1,10 +1,12 @@
+import { adminCreateCommand } from './admin-create.js';
 import { configCheckCommand } from './config-check.js';
 import { processIo, wantsHelp, type CliIo, type Command } from './io.js';
+import { keysRotateCommand } from './keys-rotate.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 
 /** Every subcommand; later capabilities add theirs here. */
-export const commands: Command[] = [serveCommand, migrateCommand, configCheckCommand];
+export const commands: Command[] = [serveCommand, migrateCommand, configCheckCommand, keysRotateCommand, adminCreateCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

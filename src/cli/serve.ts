@@ -1,6 +1,8 @@
 import { ConfigError, loadConfig } from '../config/load.js';
-import { startServer } from '../server.js';
 import type { Command } from './io.js';
+
+/** After a clean shutdown the process should end by itself; if a stray handle keeps it alive, this ends it. */
+const EXIT_WATCHDOG_MS = 5000;
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -8,7 +10,9 @@ export const serveCommand: Command = {
   usage: `Usage: gatehouse serve [--help]
 
 Starts Gatehouse with the configuration from defaults, GATEHOUSE_CONFIG, GATEHOUSE_* variables
-and *_FILE secrets. SIGTERM or SIGINT shut it down gracefully.`,
+and *_FILE secrets, and prints where it listens. SIGTERM or SIGINT shut it down gracefully: no new
+connections, in-flight requests finish within GATEHOUSE_SHUTDOWN_GRACE seconds, then the database
+and cache close and the process exits 0. Exits 2 when the configuration is invalid.`,
   async run(_args, io) {
     let config;
     try {
@@ -20,8 +24,13 @@ and *_FILE secrets. SIGTERM or SIGINT shut it down gracefully.`,
       }
       throw e;
     }
+    // Loaded here, not at the top: `gatehouse --help` and the other commands need none of the app.
+    const { startServer } = await import('../server.js');
     const server = await startServer(config, { print: io.out });
     const log = server.container.logger;
+    // Last resort: a stray rejection is logged with its stack and the server keeps answering.
+    const onRejection = (err: unknown) => log.error({ err }, 'unhandled promise rejection');
+    process.on('unhandledRejection', onRejection);
     await new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
         log.info({ signal }, 'shutdown requested');
@@ -33,7 +42,11 @@ and *_FILE secrets. SIGTERM or SIGINT shut it down gracefully.`,
       process.on('SIGINT', onSignal);
     });
     await server.stop();
-    log.info('shutdown complete');
+    process.off('unhandledRejection', onRejection);
+    setTimeout(() => {
+      io.err('shutdown: something still holds the process open; exiting anyway');
+      process.exit(0);
+    }, EXIT_WATCHDOG_MS).unref();
     return 0;
   },
 };

@@ -34,7 +34,10 @@ export function describeExpected(schema: TSchema): string {
     if (consts.length) return `one of ${consts.join(' | ')}`;
     if (anyOf.some((a) => a.type === 'null')) return 'a string (or unset)';
   }
-  if (s.type === 'integer') return `an integer from ${String(s.minimum)} to ${String(s.maximum)}`;
+  if (s.type === 'integer') {
+    const unit = String(s.description ?? '').endsWith('(seconds)') ? ' (seconds)' : '';
+    return `an integer from ${String(s.minimum)} to ${String(s.maximum)}${unit}`;
+  }
   if (s.type === 'boolean') return 'true or false';
   if (s.type === 'array') return 'a comma-separated list';
   return 'a string';
@@ -44,6 +47,8 @@ export function describeExpected(schema: TSchema): string {
 export function parseEnvValue(schema: TSchema, raw: string): unknown {
   const s = schema as Record<string, unknown>;
   const v = raw.trim();
+  // An empty variable unsets an optional value (VAR= in a compose file or .env means "none").
+  if (v === '' && (s.anyOf as Array<Record<string, unknown>> | undefined)?.some((a) => a.type === 'null')) return null;
   if (s.type === 'integer') return /^-?\d+$/.test(v) ? Number(v) : raw;
   if (s.type === 'boolean') {
     if (/^(true|1|yes|on)$/i.test(v)) return true;

@@ -3,7 +3,9 @@ import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type Config } from './schema.js';
 import { profiles } from './profiles.js';
+import type { TSchema } from 'typebox';
 import { describeExpected, listLeaves, parseEnvValue, type Leaf } from './env.js';
+import { isObjectSchema } from './types.js';
 
 /** A configuration problem; start-up prints `message` and stops. */
 export class ConfigError extends Error {
@@ -74,22 +76,34 @@ function leafForPointer(pointer: string): Leaf | undefined {
   return leaves.find((l) => l.path.join('/') === path.join('/')) ?? leaves.find((l) => l.path.join('/') === path.slice(0, -1).join('/'));
 }
 
+/** Keys the schema does not know, at any depth (a typo in a file must not pass silently). */
+function unknownKeys(schema: TSchema, value: unknown, prefix: string[], out: string[]): void {
+  if (!isObjectSchema(schema) || !isObj(value)) return;
+  for (const [name, child] of Object.entries(value)) {
+    const path = [...prefix, name];
+    const sub = schema.properties[name];
+    if (!sub) out.push(`${path.join('.')}: unknown configuration key`);
+    else unknownKeys(sub, child, path, out);
+  }
+}
+
 function validate(merged: Obj): string[] {
-  const seen = new Set<string>();
   const problems: string[] = [];
+  unknownKeys(ConfigSchema, merged, [], problems);
+  const seen = new Set<string>();
   for (const err of Value.Errors(ConfigSchema, merged)) {
-    const e = err as { instancePath: string; keyword: string; params: Record<string, unknown> };
-    if (e.keyword === 'additionalProperties') {
-      for (const name of (e.params.additionalProperties as string[] | undefined) ?? []) {
-        const key = [...e.instancePath.split('/').filter(Boolean), name].join('.');
-        if (!seen.has(key)) problems.push(`${key}: unknown configuration key`);
-        seen.add(key);
-      }
+    const e = err as { instancePath: string; schemaPath: string; keyword: string; message?: string };
+    // Unknown keys are reported above, once each.
+    if (e.keyword === 'additionalProperties' || e.schemaPath.endsWith('/additionalProperties')) continue;
+    const leaf = leafForPointer(e.instancePath);
+    const key = leaf?.key ?? (e.instancePath.split('/').filter(Boolean).join('.') || '(top level)');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (!leaf) {
+      // A whole section with the wrong shape (e.g. `log: 5` in a file).
+      problems.push(`${key}: expected a mapping of settings (${e.message ?? 'invalid'})`);
       continue;
     }
-    const leaf = leafForPointer(e.instancePath);
-    if (!leaf || seen.has(leaf.key)) continue;
-    seen.add(leaf.key);
     const got = leaf.path.reduce<unknown>((n, p) => (isObj(n) ? n[p] : undefined), merged);
     const shown = leaf.schema.secret ? '(hidden)' : JSON.stringify(got);
     problems.push(`${leaf.key} (${leaf.env}): expected ${describeExpected(leaf.schema)}, got ${shown}`);
@@ -126,15 +140,17 @@ function semanticChecks(c: Config): string[] {
  * `overrides` (tests, CLI flags) apply last. Throws ConfigError naming each bad key.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Obj = {}): Config {
-  const appEnv = (overrides.app_env as string | undefined) ?? env.APP_ENV ?? 'development';
-  if (!(appEnv in profiles)) {
+  // The file is read first: it may name the profile (app_env), which decides the defaults beneath it.
+  const file = env.GATEHOUSE_CONFIG ? readConfigFile(env.GATEHOUSE_CONFIG) : {};
+  const appEnv = overrides.app_env ?? env.APP_ENV ?? file.app_env ?? 'development';
+  if (typeof appEnv !== 'string' || !(appEnv in profiles)) {
     throw new ConfigError([`app_env (APP_ENV): expected one of development | test | production, got ${JSON.stringify(appEnv)}`]);
   }
   const problems: string[] = [];
   let merged: Obj = {};
   for (const leaf of leaves) setPath(merged, leaf.path, structuredClone((leaf.schema as { default?: unknown }).default));
   merged = deepMerge(merged, profiles[appEnv as Config['app_env']]);
-  if (env.GATEHOUSE_CONFIG) merged = deepMerge(merged, readConfigFile(env.GATEHOUSE_CONFIG));
+  merged = deepMerge(merged, file);
   merged = deepMerge(merged, fromEnvironment(env, problems));
   merged = deepMerge(merged, overrides);
   merged.app_env = appEnv;
@@ -146,7 +162,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Obj 
     problems.push(...insecureSettings(config).map((p) => `${p} — refused in production (set GATEHOUSE_ALLOW_INSECURE=true to override)`));
   }
   if (problems.length) throw new ConfigError(problems);
-  return Object.freeze(config);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The effective config with every secret masked, for `gatehouse config check`. */

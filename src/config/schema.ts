@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { bool, int, list, oneOf, optStr, seconds, str } from './types.js';
+import { ProtectionSection } from './protection-schema.js';
 
 /**
  * The whole configuration. Each capability owns a section; the foundation keys sit at the top.
@@ -51,11 +52,45 @@ export const ConfigSchema = Type.Object(
       idle_ttl_remember: seconds(14 * 86400, { description: 'Session idle window with remember-me' }),
       absolute_ttl: seconds(30 * 86400, { description: 'Absolute session lifetime from login, never extended' }),
       single_session: bool(false, { description: 'A new login ends the user\'s other sessions (per-user override exists)' }),
+      cleanup_interval: seconds(3600, {
+        description: 'How often the cleanup job deletes ended sessions and expired refresh tokens; one instance runs it at a time (0 = never)',
+      }),
+      ended_retention: seconds(7 * 86400, {
+        description: 'Revoked or expired sessions stay listed for audit (admin, with the revocation reason) this long before cleanup deletes them',
+      }),
     }),
     password: Type.Object({
       argon2_memory_kib: int(19456, 1024, 4 * 1024 * 1024, { description: 'argon2id memory cost (KiB)' }),
       argon2_iterations: int(2, 1, 100, { description: 'argon2id time cost (iterations)' }),
       argon2_parallelism: int(1, 1, 16, { description: 'argon2id parallelism' }),
+      min_length: int(12, 8, 256, { description: 'Fewest characters (Unicode code points) a new password may have' }),
+      max_length: int(256, 64, 4096, { description: 'Most characters a new password may have; longer ones are refused, never cut' }),
+      min_score: int(3, 0, 4, { description: 'Lowest zxcvbn strength score (0-4) a new password must reach' }),
+      reject_common: bool(true, { description: 'Refuse passwords on, or close to, the common-password dictionaries' }),
+      reject_context: bool(true, {
+        description: "Refuse passwords containing the user's email local part, name or the product name",
+      }),
+    }),
+    registration: oneOf(['open', 'invite_only', 'closed'] as const, 'invite_only', {
+      description: 'Self-registration: open, invite_only (only invitations create accounts) or closed',
+    }),
+    require_email_verification: bool(true, {
+      description: 'New self-registered accounts stay pending until the address is verified',
+    }),
+    bootstrap_admin_email: optStr({ description: 'On first start, create a superuser with this email (idempotent)' }),
+    bootstrap_admin_password: optStr({
+      secret: true,
+      description: 'Password of the bootstrap superuser; unset = a one-time setup link is printed at start',
+    }),
+    accounts: Type.Object({
+      verification_ttl: seconds(86400, { description: 'Lifetime of an email verification link and code' }),
+      verification_code_attempts: int(10, 1, 100, { description: 'Wrong codes allowed per mailed verification code' }),
+      verification_resend_limit: int(5, 1, 1000, { description: 'Verification mails per address per resend window' }),
+      verification_resend_window: seconds(3600, { description: 'Window of verification_resend_limit' }),
+      reset_ttl: seconds(3600, { description: 'Lifetime of a password reset link' }),
+      reset_mail_limit: int(5, 1, 1000, { description: 'Reset mails per address per hour (more are silently dropped)' }),
+      setup_link_ttl: seconds(3 * 86400, { description: 'Lifetime of a first-password setup link (admin-created users, CLI)' }),
+      invitation_ttl: seconds(7 * 86400, { description: 'Lifetime of an invitation link' }),
     }),
     smtp: Type.Object({
       url: optStr({
@@ -82,7 +117,9 @@ export const ConfigSchema = Type.Object(
       }, 7 * 86400),
       refresh_ttl_remember: seconds(14 * 86400, { description: 'Refresh token lifetime with remember-me' }),
       refresh_reuse_grace: seconds(0, {
-        description: 'Window in which presenting the just-consumed refresh token again is not treated as reuse (0 = none)',
+        description:
+          'Window after a rotation in which the consumed refresh token, presented again, is refused (401) without revoking the session — ' +
+          'for clients that retry or race; a thief replaying within the window then goes undetected (0 = none: any reuse revokes)',
       }, 60),
       // Documented bar (security checklist row 38): never more than 30 s of tolerance.
       clock_skew: seconds(30, { description: 'Tolerance for exp/nbf/iat against our clock, at most 30' }, 30),
@@ -91,6 +128,44 @@ export const ConfigSchema = Type.Object(
       rotation_interval: seconds(90 * 86400, {
         description: 'Make a new signing key the signer when the active one is this old (0 = only `gatehouse keys rotate`)',
       }),
+    }),
+    events: Type.Object({
+      retention: seconds(90 * 86400, { description: 'Delete stored security events older than this (0 = keep them forever)' }),
+      prune_interval: seconds(3600, { description: 'How often the event retention job runs (one instance at a time)' }, 7 * 86400),
+      stream_heartbeat: seconds(15, {
+        description: 'Send a comment on open event streams this often, so proxies keep idle ones open',
+      }, 300),
+      stream_poll: seconds(5, {
+        description: 'While event streams are open, also read new events from the database this often (0 = only pub/sub)',
+      }, 300),
+    }),
+    protection: ProtectionSection,
+    mfa: Type.Object({
+      required_roles: list(['staff', 'superuser'], {
+        description: 'Roles that must have a second factor: a user of these roles without one must enrol one before getting a session (empty = none)',
+      }),
+      token_ttl: seconds(300, { description: 'Lifetime of an mfa_token between the password step and the second factor' }, 3600),
+      code_ttl: seconds(600, { description: 'Lifetime of a mailed or texted code (at most 10 minutes)' }, 600),
+      code_attempts: int(3, 1, 10, { description: 'Wrong entries allowed per mailed or texted code' }),
+      send_limit_per_day: int(10, 1, 10000, { description: 'Email and SMS codes sent per user per UTC day, delivered or not' }),
+      max_failures: int(5, 1, 100, { description: 'Consecutive second-factor failures that lock MFA for the user' }),
+      lock_duration: seconds(900, { description: 'How long MFA stays locked after max_failures' }),
+      reauth_max_age: seconds(900, {
+        description: 'Adding second factors or making recovery codes needs a login (or password) this recent',
+      }),
+      trusted_device_ttl: seconds(30 * 86400, { description: 'How long a trusted device skips MFA' }),
+      totp_issuer: optStr({ description: 'Issuer shown in authenticator apps; unset = brand.product_name' }),
+      passkey_passwordless: bool(true, { description: 'Allow passkeys as a passwordless first factor (POST /api/v1/auth/passkey/…)' }),
+      webauthn_rp_id: optStr({ description: 'WebAuthn relying party id; unset = the public URL host' }),
+      webauthn_origins: list([], { description: 'Origins WebAuthn responses may come from; empty = the public URL origin' }),
+    }),
+    sms: Type.Object({
+      provider: oneOf(['log', 'webhook'] as const, 'log', {
+        description: 'How SMS codes leave: log (development: the app log; the text only in the development profile) or webhook',
+      }),
+      webhook_url: optStr({ description: 'URL the webhook provider POSTs {to, message} to (signed with webhook_secret)' }),
+      webhook_secret: optStr({ secret: true, description: 'Shared secret of the X-Gatehouse-Signature HMAC on SMS webhook calls' }),
+      webhook_timeout: seconds(10, { description: 'Time limit of one SMS webhook call' }, 120),
     }),
     log: Type.Object({
       level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', {

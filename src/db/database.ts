@@ -7,5 +7,8 @@ import type { AccountTables } from '../accounts/tables.js';
 import type { SessionTables } from '../sessions/tables.js';
 import type { FoundationTables } from './foundation-tables.js';
 import type { KeyTables } from '../keys/tables.js';
+import type { TokenTables } from '../tokens/tables.js';
+import type { MfaTables } from '../mfa/tables.js';
+import type { ProtectionTables } from '../protection/tables.js';
 
-export interface Database extends FoundationTables, AccountTables, SessionTables, KeyTables {}
+export interface Database extends FoundationTables, AccountTables, SessionTables, KeyTables, TokenTables, MfaTables, ProtectionTables {}

@@ -27,6 +27,7 @@ export const errorCatalogue = {
   last_superuser: { status: 409, title: 'The last superuser cannot be removed' },
   invalid_link: { status: 400, title: 'The link or code is invalid or has expired' },
   reauth_required: { status: 401, title: 'Re-authentication required' },
+  wrong_password: { status: 403, title: 'The password is wrong' },
   // tokens and sessions
   invalid_token: { status: 401, title: 'The token is invalid or expired' },
   token_reused: { status: 401, title: 'The refresh token was already used' },
@@ -35,10 +36,13 @@ export const errorCatalogue = {
   mfa_invalid: { status: 401, title: 'The second factor is invalid' },
   mfa_locked: { status: 429, title: 'Too many failed second-factor attempts' },
   mfa_send_limit: { status: 429, title: 'Too many codes sent' },
+  mfa_method_unavailable: { status: 400, title: 'That second factor is not set up for this user' },
+  mfa_delivery_failed: { status: 503, title: 'The code could not be delivered' },
   // protection
   ip_blocked: { status: 403, title: 'This address is blocked' },
   network_denied: { status: 403, title: 'Access from this network is denied' },
   account_locked: { status: 423, title: 'The account is locked' },
+  self_lockout: { status: 409, title: 'This change would lock you out' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -19,6 +19,7 @@ export const eventCatalogue = {
   session_revoked: 'info',
   refresh_token_reused: 'critical',
   signing_key_rotated: 'notice',
+  signing_key_retired: 'info',
   mfa_enrolled: 'notice',
   mfa_removed: 'notice',
   mfa_failed: 'warning',

@@ -1,25 +1,83 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { Cache } from '../cache/port.js';
 import type { Clock } from '../shared/clock.js';
 import { isoTime } from '../shared/clock.js';
-import { eventCatalogue, type EventType } from './catalogue.js';
+import { eventCatalogue, type EventLevel, type EventType } from './catalogue.js';
+import { createEventFeed, EVENTS_CHANNEL, type EventsMessage } from './feed.js';
 import type { EventStore } from './store.js';
 import type { EventInput, RecordedEvent } from './types.js';
 
+/** Log level of each event level in the app log (pino has no "notice"). */
+const logLevel: Record<EventLevel, 'info' | 'warn' | 'error'> = {
+  info: 'info',
+  notice: 'info',
+  warning: 'warn',
+  critical: 'error',
+};
+
+/** Events per broker message: keeps one message small even when a burst is flushed at once. */
+const PUBLISH_CHUNK = 100;
+
+export interface EventServiceDeps {
+  store: EventStore;
+  clock: Clock;
+  logger: Logger;
+  /** Fan-out to other instances; without it events stay in this process (single instance). */
+  cache?: Cache;
+  /** Identifies this instance on the broker; random by default. */
+  instanceId?: string;
+  /** While event streams are open, also poll the database for new events this often (ms; 0 = never). */
+  streamPollMs?: number;
+}
+
 /**
- * `events.emit` is the only way to record something security-relevant. It persists the event
- * (batched, off the request path), then hands the stored event to in-process listeners.
+ * `events.emit` is the only way to record something security-relevant. It writes one JSON line to
+ * the app log at once (with the request's trace id), queues the event, and returns: the queue is
+ * stored in batches off the request path, each stored event goes to the in-process bus
+ * (`onEvent`), and the batch is announced on the cache's pub/sub so the feed of every instance
+ * (`feed`, behind the admin event stream) sees it.
  */
-export function createEventService(deps: { store: EventStore; clock: Clock; logger: Logger }) {
+export function createEventService(deps: EventServiceDeps) {
+  const instanceId = deps.instanceId ?? randomBytes(8).toString('hex');
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   let queue: Array<{ type: EventType; input: EventInput; time: number }> = [];
   let flushing: Promise<void> | null = null;
 
+  const onEvent = (listener: (e: RecordedEvent) => void): (() => void) => {
+    bus.on('event', listener);
+    return () => bus.off('event', listener);
+  };
+
+  const feed = createEventFeed({
+    store: deps.store,
+    cache: deps.cache,
+    instanceId,
+    logger: deps.logger,
+    onLocal: onEvent,
+    pollMs: deps.streamPollMs ?? 0,
+  });
+
+  async function announce(events: RecordedEvent[]): Promise<void> {
+    if (!deps.cache) return;
+    for (let i = 0; i < events.length; i += PUBLISH_CHUNK) {
+      const message: EventsMessage = { origin: instanceId, events: events.slice(i, i + PUBLISH_CHUNK) };
+      try {
+        await deps.cache.publish(EVENTS_CHANNEL, JSON.stringify(message));
+      } catch (err) {
+        // Other instances' feeds fill the gap from the database when their next event arrives.
+        deps.logger.warn({ err }, 'failed to announce events to other instances');
+      }
+    }
+  }
+
   async function flushOnce(): Promise<void> {
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
+    let recorded: RecordedEvent[];
     try {
       const rows = batch.map((e) => ({
         type: e.type,
@@ -32,20 +90,14 @@ export function createEventService(deps: { store: EventStore; clock: Clock; logg
         data: JSON.stringify(e.input.data ?? {}),
       }));
       const ids = await deps.store.insertMany(rows);
-      rows.forEach((r, i) => {
-        const recorded: RecordedEvent = {
-          ...r,
-          id: ids[i]!,
-          type: r.type,
-          level: r.level,
-          time: isoTime(r.time),
-          data: batch[i]!.input.data ?? {},
-        };
-        bus.emit('event', recorded);
-      });
+      recorded = rows.map((r, i) => ({ ...r, id: ids[i]!, time: isoTime(r.time), data: batch[i]!.input.data ?? {} }));
     } catch (err) {
+      // Each event is already in the app log (emit), so a database outage loses no trace of it.
       deps.logger.error({ err, count: batch.length }, 'failed to persist events');
+      return;
     }
+    for (const e of recorded) bus.emit('event', e);
+    await announce(recorded);
   }
 
   function scheduleFlush(): void {
@@ -60,7 +112,22 @@ export function createEventService(deps: { store: EventStore; clock: Clock; logg
   }
 
   return {
+    instanceId,
+    /** Records an event; never blocks and never throws into the caller's request. */
     emit(type: EventType, input: EventInput = {}): void {
+      const level = eventCatalogue[type];
+      const event = {
+        type,
+        level,
+        actor_id: input.actor_id ?? null,
+        ip: input.ip ?? null,
+        user_agent: input.user_agent ?? null,
+        target_id: input.target_id ?? null,
+        data: input.data ?? {},
+      };
+      // pino writes every value JSON-escaped: a newline or escape sequence inside an email or
+      // user agent stays inside its string and can never forge a log line (checklist row 55).
+      deps.logger[logLevel[level]]({ event }, `event ${type}`);
       queue.push({ type, input, time: deps.clock.now() });
       scheduleFlush();
     },
@@ -71,10 +138,14 @@ export function createEventService(deps: { store: EventStore; clock: Clock; logg
         await flushing;
       }
     },
-    /** Called with each event after it is stored. Returns an unsubscribe function. */
-    onEvent(listener: (e: RecordedEvent) => void): () => void {
-      bus.on('event', listener);
-      return () => bus.off('event', listener);
+    /** Called with each event this instance stored. Returns an unsubscribe function. */
+    onEvent,
+    /** Every instance's events, in id order (the admin event stream listens here). */
+    feed,
+    /** Stops listening to other instances; stores what is queued. */
+    async close(): Promise<void> {
+      await feed.stop();
+      await this.flush();
     },
   };
 }

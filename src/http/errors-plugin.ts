@@ -45,7 +45,8 @@ export function toAppError(err: FastifyError | AppError | Error): AppError {
     return new AppError('validation_failed', { detail: 'The request does not match the schema', errors: validationItems(fe) });
   }
   const code = fe.code ?? '';
-  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
+  // Only the body parser's own errors: a SyntaxError from our code is a bug (500), not bad input.
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return new AppError('malformed_json');
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('unsupported_media_type');
@@ -75,7 +76,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const appErr = toAppError(err);
     if (appErr.status >= 500) request.log.error({ err }, 'request failed');
-    else if (!(err instanceof AppError)) request.log.info({ code: appErr.code, reason: err.message }, 'request refused');
+    else if (!(err instanceof AppError)) request.log.info({ error_code: appErr.code, reason: err.message }, 'request refused');
     return sendProblem(reply, appErr);
   });
 

@@ -26,4 +26,9 @@ export const requestContextPlugin = fp(async (app: FastifyInstance) => {
     reply.header('x-request-id', request.id);
     requestContext.run({ traceId: request.id }, done);
   });
+  // The body is read in socket callbacks, outside the context entered above: enter it again once
+  // parsing is done so validation, handlers and the services they call still see the trace id.
+  app.addHook('preValidation', (request, _reply, done) => {
+    requestContext.run({ traceId: request.id }, done);
+  });
 });

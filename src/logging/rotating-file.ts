@@ -2,6 +2,8 @@ import { closeSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unli
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 
+const PRUNE_EVERY_MS = 3600_000;
+
 export interface RotationLimits {
   /** Rotate when the live file would grow past this many bytes. */
   maxBytes: number;
@@ -18,6 +20,7 @@ export interface RotationLimits {
 export class RotatingFile extends Writable {
   private fd: number;
   private size: number;
+  private lastPrune = 0;
 
   constructor(
     readonly path: string,
@@ -35,6 +38,8 @@ export class RotatingFile extends Writable {
   writeLine(chunk: string): void {
     const bytes = Buffer.byteLength(chunk);
     if (this.size > 0 && this.size + bytes > this.limits.maxBytes) this.rotate();
+    // A quiet log may not rotate for weeks: still drop rotated files past the age limit, hourly.
+    else if (this.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
     writeSync(this.fd, chunk);
     this.size += bytes;
   }
@@ -69,30 +74,35 @@ export class RotatingFile extends Writable {
 
   private rotate(): void {
     closeSync(this.fd);
-    const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, '-');
-    let target = `${this.path}.${stamp}`;
-    for (let i = 1; safeExists(target); i++) target = `${this.path}.${stamp}-${i}`;
-    renameSync(this.path, target);
+    renameSync(this.path, this.nextRotatedName());
     this.fd = openSync(this.path, 'a');
     this.size = 0;
     this.prune();
   }
 
+  /**
+   * `app.log.<UTC time>`, sorting after every existing rotated file: pruning goes by that order,
+   * so a name reused after a prune (or a clock step back) would delete the newest lines.
+   */
+  private nextRotatedName(): string {
+    const candidate = `${this.path}.${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}`;
+    const last = this.rotatedFiles().at(-1);
+    if (!last || candidate > last) return candidate;
+    const m = /^(.*?)(?:-(\d{4}))?$/.exec(last)!;
+    return `${m[1]}-${String(Number(m[2] ?? 0) + 1).padStart(4, '0')}`;
+  }
+
   private prune(): void {
+    this.lastPrune = this.now();
     const files = this.rotatedFiles();
-    const cutoff = this.now() - this.limits.maxAgeMs;
+    const cutoff = this.lastPrune - this.limits.maxAgeMs;
     files.forEach((f, i) => {
       const tooMany = i < files.length - this.limits.keep;
-      if (tooMany || statSync(f).mtimeMs < cutoff) unlinkSync(f);
+      try {
+        if (tooMany || statSync(f).mtimeMs < cutoff) unlinkSync(f);
+      } catch {
+        // Already gone (another process pruned it): nothing to do, and logging must not fail for it.
+      }
     });
-  }
-}
-
-function safeExists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -5,6 +5,8 @@ import type { Authenticator } from '../http/auth.js';
 import type { SessionCookie } from '../sessions/cookie.js';
 import type { SessionService } from '../sessions/service.js';
 import type { LoginService } from './service.js';
+import { bodyField, protect } from '../protection/hooks.js';
+import type { ProtectionService } from '../protection/service.js';
 
 const Credentials = Type.Object(
   {
@@ -18,13 +20,15 @@ const Credentials = Type.Object(
 /** POST /api/v1/auth/login (cookie session) and POST /api/v1/auth/logout. */
 export async function loginRoutes(
   app: FastifyInstance,
-  opts: { login: LoginService; sessions: SessionService; authenticator: Authenticator; cookie: SessionCookie },
+  opts: { login: LoginService; sessions: SessionService; authenticator: Authenticator; cookie: SessionCookie; protection: ProtectionService },
 ) {
   const { login, sessions, authenticator, cookie } = opts;
 
   app.post(
     '/api/v1/auth/login',
     {
+      // Per IP and per IP+email limits before the password is even hashed (failures are counted by the login service's guard).
+      preHandler: protect(opts.protection, 'login', { account: bodyField('email') }),
       schema: {
         tags: ['auth'],
         summary: 'Log in with email and password; sets the session cookie',

@@ -21,8 +21,52 @@ export interface CompletedLogin {
   cookieSecret?: string;
 }
 
+/** What the first factor of a login asked for, handed to the MFA gate. */
+export interface LoginAttempt extends LoginContext {
+  mode: LoginMode;
+  rememberMe: boolean;
+  /** The `gatehouse_device` cookie, if the client sent one (trusted device). */
+  deviceCookie?: string | null;
+  /** amr of the first factor; default ['pwd']. */
+  amr?: string[];
+}
+
+/** The MFA gate's verdict on a user who passed the first factor. */
+export type GateDecision =
+  | { kind: 'pass' }
+  | { kind: 'mfa_required'; mfa_token: string; methods: string[] }
+  | { kind: 'mfa_enrollment_required'; mfa_token: string };
+
+/** Decides whether a login may complete now or needs a second factor (supplied by the mfa capability). */
+export interface MfaGate {
+  check(user: UserRow, attempt: LoginAttempt): Promise<GateDecision>;
+}
+
+/** What `afterPassword` answers: a completed login, or what the client must do next. */
+export type AfterPassword = ({ kind: 'complete' } & CompletedLogin) | Exclude<GateDecision, { kind: 'pass' }>;
+
 /** Reasons a password step fails; all answer the same 401 to the caller. */
-export type LoginFailure = 'unknown_email' | 'wrong_password' | 'no_password' | 'disabled' | 'pending';
+export type LoginFailure = 'unknown_email' | 'wrong_password' | 'no_password' | 'disabled' | 'pending' | 'locked';
+
+/**
+ * Defences around the password step (supplied by src/protection): rate limits and the IP ladder
+ * count failures, account lockout refuses a locked account — after the same hash work, with the
+ * same 401 as a wrong password.
+ */
+export interface PasswordGuard {
+  isLocked(user: UserRow): Promise<boolean>;
+  failed(a: { email: string; user: UserRow | undefined; reason: LoginFailure } & LoginContext): Promise<void>;
+  succeeded(a: { email: string; user: UserRow } & LoginContext): Promise<void>;
+}
+
+function failureReason(user: UserRow | undefined, passwordOk: boolean): LoginFailure | null {
+  if (!user) return 'unknown_email';
+  if (!user.password_hash) return 'no_password';
+  if (!passwordOk) return 'wrong_password';
+  if (user.status === 'disabled') return 'disabled';
+  if (user.status === 'pending') return 'pending';
+  return null;
+}
 
 /**
  * The password step and the completion of a login, shared by the cookie and token endpoints
@@ -37,8 +81,10 @@ export function createLoginService(deps: {
   singleSessionDefault: boolean;
   /** Records every attempt (login-attempt log); supplied by the accounts capability. */
   recordAttempt?: (a: { email: string; userId: string | null; success: boolean; reason: string } & LoginContext) => void;
+  guard?: PasswordGuard;
 }) {
   const { users, hasher, sessions, events, clock } = deps;
+  let mfaGate: MfaGate | undefined;
 
   function fail(email: string, user: UserRow | undefined, reason: LoginFailure, ctx: LoginContext): never {
     deps.recordAttempt?.({ email, userId: user?.id ?? null, success: false, reason, ...ctx });
@@ -52,6 +98,37 @@ export function createLoginService(deps: {
     throw new AppError('invalid_credentials');
   }
 
+  /**
+   * Records success and starts the session in the requested mode. Only for logins whose factors
+   * are all proven (MFA verify, passkey); a first factor alone goes through `afterPassword`.
+   */
+  async function complete(
+    user: UserRow,
+    opts: { mode: LoginMode; amr: string[]; rememberMe: boolean } & LoginContext,
+  ): Promise<CompletedLogin> {
+    const single = user.single_session === null ? deps.singleSessionDefault : user.single_session === 1;
+    const { session, cookieSecret } = await sessions.start({
+      userId: user.id,
+      kind: opts.mode,
+      ip: opts.ip,
+      userAgent: opts.userAgent,
+      rememberMe: opts.rememberMe,
+      amr: opts.amr,
+      single,
+    });
+    const now = clock.now();
+    const updated = (await users.update(user.id, { last_login_at: now })) ?? user;
+    deps.recordAttempt?.({ email: user.email, userId: user.id, success: true, reason: 'ok', ip: opts.ip, userAgent: opts.userAgent });
+    events.emit('login_succeeded', {
+      actor_id: user.id,
+      target_id: user.id,
+      ip: opts.ip,
+      user_agent: opts.userAgent,
+      data: { mode: opts.mode, amr: opts.amr, session_id: session.id },
+    });
+    return { user: updated, session, cookieSecret };
+  }
+
   return {
     /**
      * Checks email and password. Unknown email, wrong password, disabled and pending accounts all
@@ -60,11 +137,12 @@ export function createLoginService(deps: {
     async checkPassword(email: string, password: string, ctx: LoginContext): Promise<UserRow> {
       const user = await users.findByEmail(normalizeEmail(email));
       const ok = await hasher.verify(user?.password_hash ?? null, password);
-      if (!user) fail(email, user, 'unknown_email', ctx);
-      if (!user.password_hash) fail(email, user, 'no_password', ctx);
-      if (!ok) fail(email, user, 'wrong_password', ctx);
-      if (user.status === 'disabled') fail(email, user, 'disabled', ctx);
-      if (user.status === 'pending') fail(email, user, 'pending', ctx);
+      const reason = failureReason(user, ok) ?? (user && (await deps.guard?.isLocked(user)) ? 'locked' : null);
+      if (!user?.password_hash || reason) {
+        await deps.guard?.failed({ email, user, reason: reason ?? 'unknown_email', ...ctx });
+        fail(email, user, reason ?? 'unknown_email', ctx);
+      }
+      await deps.guard?.succeeded({ email, user, ...ctx });
       if (hasher.needsRehash(user.password_hash)) {
         // Upgrade hashes made with older parameters now that we hold the plaintext.
         await users.update(user.id, { password_hash: await hasher.hash(password), updated_at: clock.now() });
@@ -72,33 +150,36 @@ export function createLoginService(deps: {
       return user;
     },
 
-    /** Records success and starts the session in the requested mode. */
-    async complete(
-      user: UserRow,
-      opts: { mode: LoginMode; amr: string[]; rememberMe: boolean } & LoginContext,
-    ): Promise<CompletedLogin> {
-      const single = user.single_session === null ? deps.singleSessionDefault : user.single_session === 1;
-      const { session, cookieSecret } = await sessions.start({
-        userId: user.id,
-        kind: opts.mode,
-        ip: opts.ip,
-        userAgent: opts.userAgent,
-        rememberMe: opts.rememberMe,
-        amr: opts.amr,
-        single,
-      });
-      const now = clock.now();
-      const updated = (await users.update(user.id, { last_login_at: now })) ?? user;
-      deps.recordAttempt?.({ email: user.email, userId: user.id, success: true, reason: 'ok', ip: opts.ip, userAgent: opts.userAgent });
-      events.emit('login_succeeded', {
-        actor_id: user.id,
-        target_id: user.id,
-        ip: opts.ip,
-        user_agent: opts.userAgent,
-        data: { mode: opts.mode, amr: opts.amr, session_id: session.id },
-      });
-      return { user: updated, session, cookieSecret };
+    /** Installs the MFA gate (the mfa capability is built after this service). */
+    setMfaGate(gate: MfaGate): void {
+      mfaGate = gate;
     },
+
+    /**
+     * The one gate after a first factor, used by every login path (cookie, token, later OIDC):
+     * completes the login only when the MFA gate lets it pass; otherwise answers the mfa_token
+     * the client needs for the second step (or for enrolling a first method). No session exists
+     * until then.
+     */
+    async afterPassword(user: UserRow, attempt: LoginAttempt): Promise<AfterPassword> {
+      const decision: GateDecision = mfaGate ? await mfaGate.check(user, attempt) : { kind: 'pass' };
+      if (decision.kind !== 'pass') return decision;
+      const done = await complete(user, {
+        mode: attempt.mode,
+        amr: attempt.amr ?? ['pwd'],
+        rememberMe: attempt.rememberMe,
+        ip: attempt.ip,
+        userAgent: attempt.userAgent,
+      });
+      return { kind: 'complete', ...done };
+    },
+
+    /** Logs a failed second step in the login-attempt log (the mfa capability records the event). */
+    recordSecondFactorFailure(user: UserRow, reason: string, ctx: LoginContext): void {
+      deps.recordAttempt?.({ email: user.email, userId: user.id, success: false, reason, ...ctx });
+    },
+
+    complete,
   };
 }
 export type LoginService = ReturnType<typeof createLoginService>;

@@ -16,9 +16,13 @@ export function pickLocale(tag: string | undefined): MailStrings {
  * attacker-chosen name cannot start new lines (forged paragraphs in the text part, header tricks).
  * HTML escaping happens later, over the whole filled string.
  */
+const MAX_VALUE = 200;
+
 export function plainValue(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  const flat = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  // Names and the like are short; a very long value is someone using our mail as a billboard.
+  return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE)}…` : flat;
 }
 
 /** Fills {placeholders}. A placeholder without a value is a programming error, never sent as "{name}". */

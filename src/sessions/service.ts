@@ -1,8 +1,10 @@
 import type { Cache } from '../cache/port.js';
 import { randomToken, sha256 } from '../crypto/random.js';
 import type { EventService } from '../events/service.js';
+import type { Locate } from '../geo/locate.js';
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
+import { revokedKey } from './liveness.js';
 import type { SessionRow, SessionStore } from './store.js';
 
 export interface SessionLifetimes {
@@ -26,7 +28,6 @@ export interface StartSession {
 }
 
 const REVOKED_CHANNEL = 'sessions:revoked';
-const revokedKey = (sid: string) => `sess:revoked:${sid}`;
 
 /**
  * Sessions: start, find, list, revoke. Every revocation path (logout, password change, disable,
@@ -39,6 +40,8 @@ export function createSessionService(deps: {
   clock: Clock;
   events: EventService;
   lifetimes: SessionLifetimes;
+  /** Names the place of a login IP ("Berlin, DE", "private", …); omitted = not recorded. */
+  locate?: Locate;
 }) {
   const { store, cache, clock, events, lifetimes } = deps;
   const revocationListeners = new Set<(sid: string) => void>();
@@ -60,6 +63,7 @@ export function createSessionService(deps: {
       const now = clock.now();
       if (input.single) await this.revokeAllForUser(input.userId, { reason: 'single_session' });
       const cookieSecret = input.kind === 'cookie' ? randomToken() : undefined;
+      const location = input.location ?? (deps.locate ? await deps.locate(input.ip) : null);
       const absolute = now + lifetimes.absoluteTtl * 1000;
       const session = await store.insert({
         id: newId(now),
@@ -69,11 +73,11 @@ export function createSessionService(deps: {
         login_time: now,
         login_ip: input.ip,
         login_user_agent: input.userAgent,
-        login_location: input.location ?? null,
+        login_location: location,
         last_active: now,
         last_ip: input.ip,
         last_user_agent: input.userAgent,
-        last_location: input.location ?? null,
+        last_location: location,
         remember_me: input.rememberMe ? 1 : 0,
         amr: JSON.stringify(input.amr),
         idle_expires_at: Math.min(absolute, now + idleTtl(input.rememberMe) * 1000),
@@ -88,6 +92,8 @@ export function createSessionService(deps: {
     findByCookie: (secret: string) => store.findLiveBySecretHash(sha256(secret), clock.now()),
     findLive: (sid: string) => store.findLiveById(sid, clock.now()),
     listForUser: (userId: string) => store.listLiveForUser(userId, clock.now()),
+    /** Any session row by id, live or not (audit, reuse handling). */
+    find: (sid: string) => store.findById(sid),
 
     /** True when a cache entry says this session was revoked (cheap; no database read). */
     async isMarkedRevoked(sid: string): Promise<boolean> {
@@ -105,6 +111,17 @@ export function createSessionService(deps: {
         data: { session_id: sid, reason: opts.reason },
       });
       return true;
+    },
+
+    /** Revokes `sid` only when it is a live session of `userId`; false when there is none such. */
+    async revokeOwned(
+      userId: string,
+      sid: string,
+      opts: { reason: string; actorId?: string | null; ip?: string | null },
+    ): Promise<boolean> {
+      const row = await store.findLiveById(sid, clock.now());
+      if (!row || row.user_id !== userId) return false;
+      return this.revoke(sid, opts);
     },
 
     async revokeAllForUser(
@@ -134,12 +151,6 @@ export function createSessionService(deps: {
       return cache.subscribe(REVOKED_CHANNEL, (sid) => {
         for (const l of revocationListeners) l(sid);
       });
-    },
-
-    async touch(session: SessionRow, at: { ip: string | null; userAgent: string | null; location: string | null }): Promise<void> {
-      const now = clock.now();
-      const idle = Math.min(session.absolute_expires_at, now + idleTtl(session.remember_me === 1) * 1000);
-      await store.touch(session.id, { now, ...at, idleExpiresAt: idle });
     },
   };
 }

@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { createServer } from 'node:net';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { createLogger } from '../../src/logging/logger.js';
+import type { App } from '../../src/app.js';
+import type { Container } from '../../src/container.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { FakeClock, type Clock } from '../../src/shared/clock.js';
 import { freshPostgresSchema, freshRedisPrefix, REDIS_BASE, type BackendName } from './backends.js';
@@ -24,6 +25,8 @@ export interface TestServerOptions {
   /** Reuse a database (two servers on one database): the URL from another TestServer. */
   databaseUrl?: string;
   redisPrefix?: string;
+  /** Adds routes or hooks to the app before it listens (the app the test builds is its own). */
+  extend?: (app: App, container: Container) => void | Promise<void>;
 }
 
 export interface TestServer {
@@ -73,9 +76,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       cb();
     },
   });
-  const { logger } = createLogger(config, capture);
   const clock = opts.clock ?? new FakeClock(Date.now());
-  const server = await startServer(config, { clock: opts.clock, logger, print: () => {} });
+  const server = await startServer(config, { clock: opts.clock, logStream: capture, print: () => {}, beforeListen: opts.extend });
   return {
     url: server.url,
     config,

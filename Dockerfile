@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# Gatehouse image: compile in one stage, run the compiled build with production dependencies only.
+
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+# better-sqlite3 and argon2 ship prebuilt binaries; the toolchain is the fallback if none fits.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    APP_ENV=production \
+    GATEHOUSE_HOST=0.0.0.0 \
+    GATEHOUSE_PORT=8080 \
+    GATEHOUSE_DATA_DIR=/app/data
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+# Only the data dir (SQLite file, logs, outbox) is writable, and by the unprivileged user.
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+VOLUME ["/app/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.GATEHOUSE_PORT || 8080) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# bin/gatehouse.js runs dist/ when there is no src/ (as here). SIGTERM reaches node directly (exec form).
+CMD ["node", "bin/gatehouse.js", "serve"]

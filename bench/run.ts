@@ -1,0 +1,238 @@
+/**
+ * `npm run bench`: a self-contained benchmark on 127.0.0.1. Starts Gatehouse (SQLite by default;
+ * --postgres / --redis switch the backends) and a bare Fastify ceiling, seeds a user through the
+ * CLI, drives each scenario with autocannon in a separate process, samples memory, prints a table
+ * and writes bench/results/latest.json. Every phase is time-bounded; everything started is stopped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Algorithm, hash } from '@node-rs/argon2';
+import pg from 'pg';
+import { freePort } from '../test/harness/server.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const opt = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const DURATION = opt('duration', 10);
+const CONNECTIONS = opt('connections', 32);
+const PG_BASE = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_BASE = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const children: ChildProcess[] = [];
+const cleanups: Array<() => Promise<void> | void> = [];
+
+// The whole run is bounded: a stuck phase cannot keep the machine busy.
+const watchdog = setTimeout(() => {
+  console.error('benchmark exceeded its time bound; stopping');
+  void shutdown(1);
+}, 270_000);
+
+async function shutdown(code: number): Promise<never> {
+  clearTimeout(watchdog);
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  for (const f of cleanups.reverse()) await f();
+  process.exit(code);
+}
+
+function startProcess(cmd: string, argv: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${argv.join(' ')} did not start: ${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(ready);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, match: m });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited ${code}: ${out}`)));
+  });
+}
+
+function runLoad(scenario: Record<string, unknown>): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(scenario)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult) : reject(new Error(`load exited ${code}`))));
+  });
+}
+
+interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  broken_chains: number;
+}
+
+const memKb = (pid: number, field: 'VmRSS' | 'VmHWM') =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+
+async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const r = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  return { status: r.status, body: (await r.json().catch(() => ({}))) as Record<string, unknown>, headers: r.headers };
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    APP_ENV: 'development',
+    GATEHOUSE_PORT: String(port),
+    GATEHOUSE_PUBLIC_URL: base,
+    GATEHOUSE_DATA_DIR: dataDir,
+    GATEHOUSE_MASTER_SECRET: randomBytes(32).toString('base64url'),
+    GATEHOUSE_LOG_STDOUT: 'false',
+    GATEHOUSE_LOG_LEVEL: 'warn',
+    // General limits off for the run; the login limiter only counts failures, and there are none.
+    GATEHOUSE_RATE_LIMIT_PER_IP: '0',
+    GATEHOUSE_MFA_REQUIRED_ROLES: '',
+  };
+  if (flag('postgres')) {
+    const schema = `bench_${randomBytes(4).toString('hex')}`;
+    const c = new pg.Client({ connectionString: PG_BASE });
+    await c.connect();
+    await c.query(`create schema ${schema}`);
+    await c.end();
+    cleanups.push(async () => {
+      const d = new pg.Client({ connectionString: PG_BASE });
+      await d.connect();
+      await d.query(`drop schema if exists ${schema} cascade`);
+      await d.end();
+    });
+    const u = new URL(PG_BASE);
+    u.searchParams.set('schema', schema);
+    env.DATABASE_URL = u.toString();
+  }
+  if (flag('redis')) {
+    env.REDIS_URL = REDIS_BASE;
+    env.GATEHOUSE_REDIS_PREFIX = `gh-bench:${randomBytes(4).toString('hex')}:`;
+  }
+
+  console.log(`starting Gatehouse (${env.DATABASE_URL ? 'Postgres' : 'SQLite'}, ${env.REDIS_URL ? 'Redis' : 'in-process cache'}) on ${base}`);
+  const gh = await startProcess(process.execPath, ['bin/gatehouse.js', 'serve'], env, /Gatehouse listening on/);
+  const pid = gh.child.pid!;
+
+  // Seed through the CLI: one user; the password arrives on stdin.
+  const email = 'bench@example.com';
+  const password = `bench ${randomBytes(12).toString('base64url')} passphrase`;
+  await new Promise<void>((resolve, reject) => {
+    const cli = spawn(process.execPath, ['bin/gatehouse.js', 'admin', 'create', '--email', email, '--name', 'Bench User'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    cli.stdout.on('data', (d: Buffer) => (out += d));
+    cli.stderr.on('data', (d: Buffer) => (out += d));
+    cli.stdin.end(`${password}\n`);
+    cli.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`admin create failed: ${out}`))));
+  });
+
+  await new Promise((r) => setTimeout(r, 2000));
+  const idleRssMb = memKb(pid, 'VmRSS') / 1024;
+
+  // Ceiling: bare Fastify, same machine, same load settings.
+  const ceilingPort = await freePort();
+  const ceiling = await startProcess(process.execPath, ['bench/ceiling-server.mjs', String(ceilingPort)], env, /listening/);
+  const load = { connections: CONNECTIONS, duration: DURATION };
+  console.log('ceiling: bare Fastify hello');
+  const ceilingResult = await runLoad({ ...load, url: `http://127.0.0.1:${ceilingPort}/`, method: 'GET' });
+  ceiling.child.kill('SIGTERM');
+
+  // argon2 ceiling: cores ÷ median time of one hash at the configured parameters.
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = process.hrtime.bigint();
+    await hash(`sample password ${i}`, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  const hashMs = times[Math.floor(times.length / 2)]!;
+  const cores = availableParallelism();
+  const argonCeiling = cores / (hashMs / 1000);
+
+  console.log('login: POST /api/v1/auth/login');
+  const loginBody = JSON.stringify({ email, password });
+  const loginResult = await runLoad({ ...load, url: `${base}/api/v1/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody });
+
+  const tokenPair = async () => {
+    const r = await json(`${base}/api/v1/auth/token`, { method: 'POST', body: loginBody });
+    if (r.status !== 200) throw new Error(`token login failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body as { access_token: string; refresh_token: string };
+  };
+  const { access_token } = await tokenPair();
+  console.log('authenticated: GET /api/v1/me with a bearer token');
+  const meResult = await runLoad({ ...load, url: `${base}/api/v1/me`, method: 'GET', headers: { authorization: `Bearer ${access_token}` } });
+
+  const refreshTokens: string[] = [];
+  for (let i = 0; i < CONNECTIONS * 2; i++) refreshTokens.push((await tokenPair()).refresh_token);
+  console.log('refresh: POST /api/v1/auth/refresh, one rotating chain per connection');
+  const refreshResult = await runLoad({ ...load, url: `${base}/api/v1/auth/refresh`, method: 'POST', refreshTokens });
+
+  const cookieLogin = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody });
+  const cookie = (cookieLogin.headers.get('set-cookie') ?? '').split(';')[0]!;
+  console.log('session check: GET /api/v1/auth/status with the session cookie');
+  const statusResult = await runLoad({ ...load, url: `${base}/api/v1/auth/status`, method: 'GET', headers: { cookie } });
+
+  const peakRssMb = memKb(pid, 'VmHWM') / 1024;
+  gh.child.kill('SIGTERM');
+
+  const ratio = (x: number, y: number) => Math.round((x / y) * 1000) / 10;
+  const results = {
+    date: new Date().toISOString(),
+    command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    note: 'The load generator (autocannon, its own process) shares the same cores with the server.',
+    backend: { database: env.DATABASE_URL ? 'postgres' : 'sqlite', cache: env.REDIS_URL ? 'redis' : 'memory' },
+    settings: { connections: CONNECTIONS, duration_s: DURATION, argon2: { memory_kib: 19456, iterations: 2, parallelism: 1 } },
+    scenarios: {
+      ceiling: ceilingResult,
+      login: { ...loginResult, argon2_hash_ms: hashMs, argon2_ceiling_rps: argonCeiling, ratio_to_argon2_ceiling_pct: ratio(loginResult.rps, argonCeiling) },
+      authenticated: { ...meResult, ratio_to_ceiling_pct: ratio(meResult.rps, ceilingResult.rps) },
+      refresh: refreshResult,
+      session_check: { ...statusResult, ratio_to_ceiling_pct: ratio(statusResult.rps, ceilingResult.rps) },
+    },
+    memory: { idle_rss_mb: Math.round(idleRssMb), peak_rss_mb: Math.round(peakRssMb) },
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+  printTable(results.scenarios as unknown as Record<string, LoadResult & Record<string, unknown>>, results.memory, { hashMs, argonCeiling });
+  console.log(`\n${results.note}\nresults written to bench/results/latest.json`);
+}
+
+function printTable(s: Record<string, LoadResult & Record<string, unknown>>, mem: { idle_rss_mb: number; peak_rss_mb: number }, a: { hashMs: number; argonCeiling: number }) {
+  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio']];
+  const pct = (v: unknown, of: string) => (typeof v === 'number' ? `${v}% of ${of}` : '');
+  rows.push(['ceiling (bare Fastify)', f(s.ceiling!.rps), f(s.ceiling!.p50), f(s.ceiling!.p99), String(s.ceiling!.errors), '']);
+  rows.push(['login (argon2id)', f(s.login!.rps), f(s.login!.p50), f(s.login!.p99), String(s.login!.errors), pct(s.login!.ratio_to_argon2_ceiling_pct, `argon2 ceiling ${f(a.argonCeiling)}/s (${f(a.hashMs)} ms/hash)`)]);
+  rows.push(['GET /me (bearer)', f(s.authenticated!.rps), f(s.authenticated!.p50), f(s.authenticated!.p99), String(s.authenticated!.errors), pct(s.authenticated!.ratio_to_ceiling_pct, 'ceiling')]);
+  rows.push(['refresh (rotation)', f(s.refresh!.rps), f(s.refresh!.p50), f(s.refresh!.p99), String(s.refresh!.errors), '']);
+  rows.push(['GET /auth/status (cookie)', f(s.session_check!.rps), f(s.session_check!.p50), f(s.session_check!.p99), String(s.session_check!.errors), pct(s.session_check!.ratio_to_ceiling_pct, 'ceiling')]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log('');
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+  console.log(`memory: idle RSS ${mem.idle_rss_mb} MB, peak RSS ${mem.peak_rss_mb} MB`);
+}
+const f = (n: number) => (n >= 100 ? String(Math.round(n)) : n.toFixed(1));
+
+main().then(
+  () => shutdown(0),
+  (err: unknown) => {
+    console.error(err);
+    return shutdown(1);
+  },
+);

@@ -1,0 +1,89 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { SessionRow } from '../sessions/store.js';
+import type { RefreshTokenTable } from './tables.js';
+
+export type RefreshTokenRow = Selectable<RefreshTokenTable>;
+
+/** What a rotation writes, decided by the service from the session it rotates in. */
+export interface RotationPlan {
+  refreshExpiresAt: number;
+  idleExpiresAt: number;
+}
+
+/** SQL for refresh tokens. Consumption is one conditional UPDATE so two racers never both win. */
+export function createRefreshStore(db: Kysely<Database>) {
+  return {
+    async insert(row: Insertable<RefreshTokenTable>): Promise<void> {
+      await db.insertInto('refresh_tokens').values(row).execute();
+    },
+
+    findByHash: (hash: string) =>
+      db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst(),
+
+    /**
+     * Consumes the token named by `hash` and issues its successor in one transaction. The UPDATE
+     * matches only an unconsumed, unexpired token of a live session, and sets `replaced_by` in the
+     * same statement: of N concurrent calls exactly one gets a row back (row lock on Postgres, the
+     * single writer on SQLite). Returns the session (idle expiry already slid) or undefined.
+     */
+    async rotate(args: {
+      hash: string;
+      now: number;
+      next: { id: string; hash: string };
+      plan: (session: SessionRow) => RotationPlan;
+    }): Promise<{ session: SessionRow; refreshExpiresAt: number } | undefined> {
+      const { hash, now, next } = args;
+      return db.transaction().execute(async (trx) => {
+        const consumed = await trx
+          .updateTable('refresh_tokens')
+          .set({ consumed_at: now, replaced_by: next.id })
+          .where('token_hash', '=', hash)
+          .where('consumed_at', 'is', null)
+          .where('expires_at', '>', now)
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom('sessions')
+                .select('sessions.id')
+                .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
+                .where('sessions.revoked_at', 'is', null)
+                .where('sessions.idle_expires_at', '>', now)
+                .where('sessions.absolute_expires_at', '>', now),
+            ),
+          )
+          .returning(['session_id'])
+          .executeTakeFirst();
+        if (!consumed) return undefined;
+        const current = await trx.selectFrom('sessions').selectAll().where('id', '=', consumed.session_id).executeTakeFirstOrThrow();
+        const plan = args.plan(current);
+        await trx
+          .insertInto('refresh_tokens')
+          .values({
+            id: next.id,
+            session_id: current.id,
+            token_hash: next.hash,
+            created_at: now,
+            expires_at: plan.refreshExpiresAt,
+            consumed_at: null,
+            replaced_by: null,
+          })
+          .execute();
+        const session = await trx
+          .updateTable('sessions')
+          .set({ idle_expires_at: plan.idleExpiresAt })
+          .where('id', '=', current.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { session, refreshExpiresAt: plan.refreshExpiresAt };
+      });
+    },
+
+    /** Deletes tokens past their expiry (cleanup job); a consumed one is kept until then for reuse detection. */
+    async deleteExpired(now: number): Promise<number> {
+      const r = await db.deleteFrom('refresh_tokens').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}
+export type RefreshStore = ReturnType<typeof createRefreshStore>;
