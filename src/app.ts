@@ -12,6 +12,7 @@ import { csrfPlugin } from './http/csrf.js';
 import { loginRoutes } from './login/routes.js';
 import { corsPlugin } from './http/cors.js';
 import { tokenRoutes } from './tokens/routes.js';
+import { mfaPlugin } from './mfa/plugin.js';
 import { sessionRoutes } from './sessions/routes.js';
 import { adminUserSessionRoutes } from './sessions/admin-routes.js';
 import { accountRoutes } from './accounts/routes.js';
@@ -62,7 +63,13 @@ export async function buildApp(c: Container): Promise<App> {
       openapi: '3.1.0',
       info: { title: 'Gatehouse API', version: '1' },
       servers: [{ url: config.public_url }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // Only the enrolment endpoints accept it, after an mfa_enrollment_required login answer.
+          mfaToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'MfaToken <mfa_token>' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -72,9 +79,23 @@ export async function buildApp(c: Container): Promise<App> {
   });
   await app.register(loginRoutes, { login: c.login, sessions: c.sessions, authenticator: c.authenticator, cookie: c.cookie, protection: c.protection });
   await app.register(protectionRoutes, { protection: c.protection, users: c.users, authenticator: c.authenticator });
-  await app.register(accountRoutes, { accounts: c.accounts, authenticator: c.authenticator, cookie: c.cookie, productName: config.brand.product_name });
+  await app.register(accountRoutes, {
+    accounts: c.accounts,
+    authenticator: c.authenticator,
+    cookie: c.cookie,
+    productName: config.brand.product_name,
+    protection: c.protection,
+  });
   await app.register(keyRoutes, { keys: c.keys });
-  await app.register(tokenRoutes, { login: c.login, tokens: c.tokens });
+  await app.register(tokenRoutes, { login: c.login, tokens: c.tokens, protection: c.protection });
+  await app.register(mfaPlugin, {
+    mfa: c.mfa,
+    users: c.users,
+    authenticator: c.authenticator,
+    cookie: c.cookie,
+    tokens: c.tokens,
+    protection: c.protection,
+  });
   await app.register(sessionRoutes, { sessions: c.sessions, authenticator: c.authenticator, grantedIdle: c.activity.grantedIdle });
   await app.register(adminUserSessionRoutes, { sessions: c.sessions, users: c.users, authenticator: c.authenticator });
   await app.register(adminEventsRoutes, { store: c.eventStore, authenticator: c.authenticator });
@@ -84,6 +105,7 @@ export async function buildApp(c: Container): Promise<App> {
     authenticator: c.authenticator,
     heartbeatMs: config.events.stream_heartbeat * 1000,
     onSessionRevoked: (l) => c.sessions.onRevoked(l),
+    sessionLive: async (sid) => (await c.sessions.findLive(sid)) !== undefined,
   });
   await app.register(adminLogsRoutes, { dataDir: config.data_dir, authenticator: c.authenticator });
   await app.register(adminSessionsRoutes, { db: c.db.kysely, clock: c.clock, authenticator: c.authenticator });

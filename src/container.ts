@@ -19,6 +19,7 @@ import { createSessionService } from './sessions/service.js';
 import { sessionCookie } from './sessions/cookie.js';
 import { createAuthenticator } from './sessions/authenticator.js';
 import { createLoginService } from './login/service.js';
+import { createMfa } from './mfa/wiring.js';
 import { createProtectionService } from './protection/service.js';
 import { createProtectionStore } from './protection/store.js';
 import { createAccounts } from './accounts/wiring.js';
@@ -173,6 +174,9 @@ export async function createContainer(config: Config, deps: ContainerDeps) {
     recordAttempt: accounts.attempts.record,
     guard: protection.passwordGuard,
   });
+  // multi-factor authentication: installs its gate on the login service, so every login path passes it
+  const mfa = createMfa({ config, db, cache, keyring, clock, events, logger, mailer, users, hasher, sessions, login, protection });
+  accounts.passwords.setTrustedDeviceRevoker(mfa.revokeAllTrustedDevices);
   try {
     for (const line of await accounts.superusers.bootstrap(config.bootstrap_admin_email, config.bootstrap_admin_password)) report(line);
   } catch (err) {
@@ -205,6 +209,7 @@ export async function createContainer(config: Config, deps: ContainerDeps) {
     login,
     accounts,
     protection,
+    mfa,
     /** Registers something to stop on shutdown (timers, subscriptions); runs before db and cache close. */
     onClose(fn: () => Promise<void>) {
       closers.push(fn);

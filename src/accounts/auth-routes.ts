@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { bodyField, guardSecret, protect } from '../protection/hooks.js';
+import type { ProtectionService } from '../protection/service.js';
 import type { Invitations } from './invitations.js';
 import type { PasswordFlows } from './password-flows.js';
 import type { Registration } from './registration.js';
@@ -11,14 +13,18 @@ const strict = { additionalProperties: false } as const;
 /** Public account endpoints: register, verify, resend, forgot, reset, accept an invitation. */
 export async function authAccountRoutes(
   app: FastifyInstance,
-  opts: { registration: Registration; passwords: PasswordFlows; invitations: Invitations },
+  opts: { registration: Registration; passwords: PasswordFlows; invitations: Invitations; protection: ProtectionService },
 ) {
-  const { registration, passwords, invitations } = opts;
+  const { registration, passwords, invitations, protection } = opts;
   const tags = ['auth'];
+  // Rate limits (src/protection): per IP and per IP+address; a wrong code or dead link counts as a failed guess.
+  const byEmail = { account: bodyField('email') };
+  const codeFailure = { failures: ['invalid_link' as const] };
 
   app.post(
     '/api/v1/auth/register',
     {
+      preHandler: protect(protection, 'register', byEmail),
       schema: {
         tags,
         summary: 'Register; answers the same for a new and an already registered address',
@@ -36,6 +42,7 @@ export async function authAccountRoutes(
   app.post(
     '/api/v1/auth/verify-email',
     {
+      ...guardSecret(protection, 'code_verify', { ...byEmail, ...codeFailure }),
       schema: {
         tags,
         summary: 'Verify an email address with the mailed link token or the 6-digit code',
@@ -59,6 +66,7 @@ export async function authAccountRoutes(
   app.post(
     '/api/v1/auth/verify-email/resend',
     {
+      preHandler: protect(protection, 'mail_send', byEmail),
       schema: {
         tags,
         summary: 'Send a new verification mail (limited per address; the same answer for any address)',
@@ -75,6 +83,7 @@ export async function authAccountRoutes(
   app.post(
     '/api/v1/auth/password/forgot',
     {
+      preHandler: protect(protection, 'mail_send', byEmail),
       schema: {
         tags,
         summary: 'Mail a password reset link; the same answer whether or not the account exists',
@@ -91,6 +100,7 @@ export async function authAccountRoutes(
   app.post(
     '/api/v1/auth/password/reset',
     {
+      ...guardSecret(protection, 'code_verify', codeFailure),
       schema: {
         tags,
         summary: 'Set a new password with a reset (or setup) link; ends every session of the user',
@@ -108,6 +118,7 @@ export async function authAccountRoutes(
   app.post(
     '/api/v1/auth/invitations/accept',
     {
+      ...guardSecret(protection, 'code_verify', codeFailure),
       schema: {
         tags,
         summary: 'Accept an invitation: creates the active account',

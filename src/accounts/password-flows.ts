@@ -13,9 +13,11 @@ import type { UserRow } from './store.js';
 export function createPasswordFlows(
   deps: Pick<AccountDeps, 'users' | 'links' | 'hasher' | 'policy' | 'sessions' | 'events' | 'mailer' | 'cache' | 'clock' | 'urls' | 'config'>,
 ) {
-  const { users, links, hasher, policy, sessions, events, mailer, clock, urls, config } = deps;
+  const { users, links, hasher, policy, sessions, events, mailer, clock, config } = deps;
 
   const mintLink = createResetLinks(deps).mint;
+  // Trusted devices (skip MFA) belong to the mfa capability, built later; it installs how to end them.
+  let revokeTrustedDevices: ((userId: string, reason: string) => Promise<unknown>) | undefined;
 
   function mailChanged(user: UserRow, origin: RequestOrigin): void {
     mailer.sendInBackground({
@@ -28,6 +30,11 @@ export function createPasswordFlows(
   return {
     mintLink,
 
+    /** Installs how a new password ends the user's trusted devices (called by the mfa wiring). */
+    setTrustedDeviceRevoker(fn: (userId: string, reason: string) => Promise<unknown>): void {
+      revokeTrustedDevices = fn;
+    },
+
     /** POST /me/password: needs the current password; other sessions end. */
     async change(userId: string, currentSessionId: string, current: string, next: string, origin: RequestOrigin): Promise<void> {
       const user = await users.findById(userId);
@@ -39,6 +46,7 @@ export function createPasswordFlows(
       // A reset link mailed before the change must not undo it.
       await links.retireResets(user.id, now);
       await sessions.revokeAllForUser(user.id, { reason: 'password_changed', exceptSessionId: currentSessionId, ip: origin.ip });
+      await revokeTrustedDevices?.(user.id, 'password_changed');
       events.emit('password_changed', { actor_id: user.id, target_id: user.id, ip: origin.ip, user_agent: origin.userAgent });
       mailChanged(user, origin);
     },
@@ -87,6 +95,7 @@ export function createPasswordFlows(
       await links.retireResets(user.id, at);
       if (user.status === 'pending') await links.retireVerifications(user.id, at);
       await sessions.revokeAllForUser(user.id, { reason: 'password_reset', ip: origin.ip });
+      await revokeTrustedDevices?.(user.id, 'password_reset');
       events.emit('password_reset', {
         actor_id: user.id,
         target_id: user.id,

@@ -11,6 +11,8 @@ const ADMIN_ROLES = ['staff', 'superuser'] as const;
 const REPLAY_PAGE = 200;
 /** A client this far behind is cut off; it reconnects with Last-Event-ID and replays from the database. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Live events held back while a replay runs; beyond this the client is cut off the same way. */
+const MAX_HELD_EVENTS = 10_000;
 /** Sent first: how long a browser waits before reconnecting (ms). */
 const RETRY_MS = 3000;
 
@@ -34,6 +36,11 @@ export interface EventStreamOptions {
   heartbeatMs: number;
   /** Revocations on any instance (sessions service), so a revoked admin's stream ends at once. */
   onSessionRevoked?: (listener: (sessionId: string) => void) => () => void;
+  /**
+   * Whether a session is still live, read without noting activity: an open stream must not keep
+   * an otherwise idle session alive, so it ends once the session idles out or expires.
+   */
+  sessionLive: (sessionId: string) => Promise<boolean>;
 }
 
 /**
@@ -82,7 +89,7 @@ export async function adminEventStreamRoutes(app: FastifyInstance, opts: EventSt
       const write = (chunk: string) => {
         if (closed) return;
         out.write(chunk);
-        if (out.writableLength > MAX_BUFFERED_BYTES) end();
+        if (out.writableLength + out.readableLength > MAX_BUFFERED_BYTES) end();
       };
       const send = (e: RecordedEvent) => {
         if (e.id <= lastSent) return;
@@ -91,8 +98,8 @@ export async function adminEventStreamRoutes(app: FastifyInstance, opts: EventSt
       };
       const sub = await opts.events.feed.subscribe((e) => {
         if (closed) return;
-        if (replaying) buffer.push(e);
-        else send(e);
+        if (!replaying) send(e);
+        else if (buffer.push(e) > MAX_HELD_EVENTS) end();
       });
       lastSent = given === undefined ? sub.cursor : Number(given);
 
@@ -120,15 +127,14 @@ export async function adminEventStreamRoutes(app: FastifyInstance, opts: EventSt
       if (opts.heartbeatMs > 0) {
         heartbeat = setInterval(() => {
           write(': keep-alive\n\n');
-          // Credentials can die while the stream is open (logout elsewhere, role taken away).
+          // Credentials can die while the stream is open (idle expiry, role taken away, user disabled).
           void stillAllowed().then((ok) => ok || end(), () => end());
         }, opts.heartbeatMs);
         heartbeat.unref();
       }
       async function stillAllowed(): Promise<boolean> {
-        const now = await opts.authenticator.authenticate(request);
-        if (!now || now.sessionId !== auth.sessionId) return false;
-        const role = await opts.authenticator.activeRole(now.userId);
+        if (!(await opts.sessionLive(auth.sessionId))) return false;
+        const role = await opts.authenticator.activeRole(auth.userId);
         return role !== undefined && (ADMIN_ROLES as readonly string[]).includes(role);
       }
 

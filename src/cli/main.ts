@@ -4,9 +4,10 @@ import { processIo, wantsHelp, type CliIo, type Command } from './io.js';
 import { keysRotateCommand } from './keys-rotate.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
+import { secretsRotateCommand } from './secrets-rotate.js';
 
 /** Every subcommand; later capabilities add theirs here. */
-export const commands: Command[] = [serveCommand, migrateCommand, configCheckCommand, keysRotateCommand, adminCreateCommand];
+export const commands: Command[] = [serveCommand, migrateCommand, configCheckCommand, keysRotateCommand, adminCreateCommand, secretsRotateCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -24,6 +24,17 @@ and cache close and the process exits 0. Exits 2 when the configuration is inval
       }
       throw e;
     }
+    // Listen for the signals before starting, so one that arrives during start-up is not fatal:
+    // the server finishes starting, then shuts down cleanly.
+    const signalled = new Promise<NodeJS.Signals>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        resolve(signal);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
     // Loaded here, not at the top: `gatehouse --help` and the other commands need none of the app.
     const { startServer } = await import('../server.js');
     const server = await startServer(config, { print: io.out });
@@ -31,16 +42,7 @@ and cache close and the process exits 0. Exits 2 when the configuration is inval
     // Last resort: a stray rejection is logged with its stack and the server keeps answering.
     const onRejection = (err: unknown) => log.error({ err }, 'unhandled promise rejection');
     process.on('unhandledRejection', onRejection);
-    await new Promise<void>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        log.info({ signal }, 'shutdown requested');
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-        resolve();
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
+    log.info({ signal: await signalled }, 'shutdown requested');
     await server.stop();
     process.off('unhandledRejection', onRejection);
     setTimeout(() => {

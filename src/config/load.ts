@@ -132,6 +132,11 @@ function semanticChecks(c: Config): string[] {
   if (c.master_secret !== null && c.master_secret.length < 32) {
     out.push('master_secret (GATEHOUSE_MASTER_SECRET): expected at least 32 characters');
   }
+  const badRoles = c.mfa.required_roles.filter((r) => !['superuser', 'staff', 'user'].includes(r));
+  if (badRoles.length) out.push(`mfa.required_roles (GATEHOUSE_MFA_REQUIRED_ROLES): unknown roles ${badRoles.join(', ')} (superuser, staff, user)`);
+  if (c.sms.provider === 'webhook' && (!c.sms.webhook_url || !c.sms.webhook_secret)) {
+    out.push('sms.provider=webhook (GATEHOUSE_SMS_PROVIDER) needs GATEHOUSE_SMS_WEBHOOK_URL and GATEHOUSE_SMS_WEBHOOK_SECRET');
+  }
   return out;
 }
 

@@ -133,7 +133,7 @@ export const ConfigSchema = Type.Object(
       retention: seconds(90 * 86400, { description: 'Delete stored security events older than this (0 = keep them forever)' }),
       prune_interval: seconds(3600, { description: 'How often the event retention job runs (one instance at a time)' }, 7 * 86400),
       stream_heartbeat: seconds(15, {
-        description: 'Send a comment on open event streams this often, so proxies keep idle ones open',
+        description: 'Send a comment on open event streams this often (keeps proxies from closing idle ones; also re-checks the session and role; 0 = never)',
       }, 300),
       stream_poll: seconds(5, {
         description: 'While event streams are open, also read new events from the database this often (0 = only pub/sub)',

@@ -1,4 +1,4 @@
-import { Type, type TLiteral, type TSchema } from 'typebox';
+import { Type, type TLiteral, type TSchema, type TUnion } from 'typebox';
 
 /**
  * Schema helpers for configuration leaves. Every leaf carries a `description` (its documentation)
@@ -18,8 +18,8 @@ export const bool = (def: boolean, o: LeafOptions) => Type.Boolean({ default: de
 /** A comma-separated list in the environment, an array in a file. */
 export const list = (def: string[], o: LeafOptions) => Type.Array(Type.String(), { default: def, ...o });
 export function oneOf<const T extends readonly string[]>(values: T, def: T[number], o: LeafOptions) {
-  type Literals = { -readonly [K in keyof T]: TLiteral<T[K]> };
-  return Type.Union(values.map((v) => Type.Literal(v)) as unknown as Literals & TSchema[], { default: def, ...o });
+  // Typed as a one-member union of the literal type so Static<> gives the string union, not never.
+  return Type.Union(values.map((v) => Type.Literal(v)), { default: def, ...o }) as unknown as TUnion<[TLiteral<T[number]>]>;
 }
 /** Duration in seconds. */
 export const seconds = (def: number, o: LeafOptions, max = 10 * 365 * 86400) =>

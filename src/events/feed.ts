@@ -14,7 +14,7 @@ export interface EventsMessage {
 
 export interface EventFeedDeps {
   store: EventStore;
-  /** Broker for other instances' events; the memory adapter only ever carries our own. */
+  /** Broker for other instances' events (Redis); an in-process cache has nothing to offer here. */
   cache?: Cache;
   /** This instance's id, to ignore its own announcements coming back from the broker. */
   instanceId: string;
@@ -62,6 +62,13 @@ const sleep = (ms: number) =>
  * while listeners exist catches the tail when no later event arrives to reveal the hole.
  *
  * Started lazily by the first subscriber, so instances nobody streams from pay nothing.
+ *
+ * Why Redis pub/sub (through the cache port) rather than Postgres LISTEN/NOTIFY: the cache port
+ * already carries the other cross-instance signal (session revocations), so there is one fan-out
+ * path to run and test; LISTEN needs a dedicated connection held outside the pool per instance
+ * (and breaks behind transaction-pooling proxies), NOTIFY payloads stop at 8000 bytes, and SQLite
+ * has nothing like it. Pub/sub delivers at most once, which is acceptable only because the ids
+ * come from one sequence: whatever a message loses, the database still has, and the feed reads it.
  */
 export function createEventFeed(deps: EventFeedDeps) {
   const { store, logger } = deps;
@@ -176,7 +183,7 @@ export function createEventFeed(deps: EventFeedDeps) {
 
   async function connect(): Promise<void> {
     cleanups.push(deps.onLocal(arrive));
-    if (deps.cache) {
+    if (deps.cache && deps.cache.kind !== 'memory') {
       // Wait for the subscription so nothing published after a stream opens is missed through
       // it, but not forever: with the broker down the database fills in for it.
       const sub = deps.cache.subscribe(EVENTS_CHANNEL, onMessage).then((unsub) => {

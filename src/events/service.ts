@@ -61,7 +61,8 @@ export function createEventService(deps: EventServiceDeps) {
   });
 
   async function announce(events: RecordedEvent[]): Promise<void> {
-    if (!deps.cache) return;
+    // An in-process cache is never shared between instances: nobody else could hear it.
+    if (!deps.cache || deps.cache.kind === 'memory') return;
     for (let i = 0; i < events.length; i += PUBLISH_CHUNK) {
       const message: EventsMessage = { origin: instanceId, events: events.slice(i, i + PUBLISH_CHUNK) };
       try {
@@ -142,11 +143,6 @@ export function createEventService(deps: EventServiceDeps) {
     onEvent,
     /** Every instance's events, in id order (the admin event stream listens here). */
     feed,
-    /** Stops listening to other instances; stores what is queued. */
-    async close(): Promise<void> {
-      await feed.stop();
-      await this.flush();
-    },
   };
 }
 export type EventService = ReturnType<typeof createEventService>;

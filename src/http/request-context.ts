@@ -24,11 +24,8 @@ export function traceIdFor(req: IncomingMessage): string {
 export const requestContextPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    requestContext.run({ traceId: request.id }, done);
-  });
-  // The body is read in socket callbacks, outside the context entered above: enter it again once
-  // parsing is done so validation, handlers and the services they call still see the trace id.
-  app.addHook('preValidation', (request, _reply, done) => {
+    // Fastify runs body parsing and the handler in an async resource created here, so the
+    // context reaches handlers and services even when the body arrives in later packets.
     requestContext.run({ traceId: request.id }, done);
   });
 });

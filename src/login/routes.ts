@@ -5,6 +5,8 @@ import type { Authenticator } from '../http/auth.js';
 import type { SessionCookie } from '../sessions/cookie.js';
 import type { SessionService } from '../sessions/service.js';
 import type { LoginService } from './service.js';
+import { DEVICE_COOKIE } from '../mfa/devices/service.js';
+import { MfaEnrollmentAnswer, MfaRequiredAnswer, mfaAnswer } from '../mfa/schema.js';
 import { bodyField, protect } from '../protection/hooks.js';
 import type { ProtectionService } from '../protection/service.js';
 
@@ -31,9 +33,9 @@ export async function loginRoutes(
       preHandler: protect(opts.protection, 'login', { account: bodyField('email') }),
       schema: {
         tags: ['auth'],
-        summary: 'Log in with email and password; sets the session cookie',
+        summary: 'Log in with email and password; sets the session cookie, or answers what MFA needs next',
         body: Credentials,
-        response: { 200: Type.Object({ user: UserSchema }) },
+        response: { 200: Type.Union([Type.Object({ user: UserSchema }), MfaRequiredAnswer, MfaEnrollmentAnswer]) },
       },
     },
     async (request, reply) => {
@@ -41,9 +43,14 @@ export async function loginRoutes(
       const ctx = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
       const user = await login.checkPassword(body.email, body.password, ctx);
       const rememberMe = body.remember_me === true;
-      const done = await login.complete(user, { mode: 'cookie', amr: ['pwd'], rememberMe, ...ctx });
+      // The one gate every login path uses: a user with MFA (or who must enrol) gets an mfa_token, no session.
+      const done = await login.afterPassword(user, { mode: 'cookie', rememberMe, ...ctx, deviceCookie: request.cookies?.[DEVICE_COOKIE] });
+      if (done.kind !== 'complete') return mfaAnswer(done);
       // A fresh id on every login: a cookie planted before login is never promoted (fixation).
-      reply.setCookie(cookie.name, done.cookieSecret!, cookie.setOptions(rememberMe ? sessions.idleTtl(true) : undefined));
+      // Remember-me: a persistent cookie for the session's whole absolute lifetime (the server enforces
+      // the sliding idle window; a Max-Age of the idle window would not slide). Otherwise a browser-session cookie.
+      const persist = rememberMe ? Math.floor((done.session.absolute_expires_at - done.session.login_time) / 1000) : undefined;
+      reply.setCookie(cookie.name, done.cookieSecret!, cookie.setOptions(persist));
       return { user: toUserDto(done.user) };
     },
   );

@@ -1,7 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { toUserDto } from '../accounts/schema.js';
 import type { SessionCookie } from '../sessions/cookie.js';
-import type { SessionService } from '../sessions/service.js';
 import type { TokenService } from '../tokens/service.js';
 import { Type } from 'typebox';
 import { TokenPairSchema } from '../tokens/schema.js';
@@ -18,7 +17,6 @@ export const LoginSuccessSchema = Type.Union([CookieLoginAnswer, TokenPairSchema
  */
 export function createLoginReplies(deps: {
   cookie: SessionCookie;
-  sessions: SessionService;
   tokens: Pick<TokenService, 'issue'>;
   devices: TrustedDevices;
 }) {
@@ -26,9 +24,11 @@ export function createLoginReplies(deps: {
     async send(reply: FastifyReply, done: FinishedLogin) {
       if (done.deviceCookie) reply.setCookie(deps.devices.cookieName, done.deviceCookie, deps.devices.cookieOptions());
       if (done.mode === 'cookie') {
-        // A fresh session id, never one the client had before (fixation).
-        const maxAge = done.rememberMe ? deps.sessions.idleTtl(true) : undefined;
-        reply.setCookie(deps.cookie.name, done.completed.cookieSecret!, deps.cookie.setOptions(maxAge));
+        // As the login route: a fresh session id (fixation); remember-me persists the cookie for the
+        // session's absolute lifetime (the server enforces the idle window), else a browser-session cookie.
+        const s = done.completed.session;
+        const persist = done.rememberMe ? Math.floor((s.absolute_expires_at - s.login_time) / 1000) : undefined;
+        reply.setCookie(deps.cookie.name, done.completed.cookieSecret!, deps.cookie.setOptions(persist));
         return { user: toUserDto(done.completed.user) };
       }
       // Token answers must never be stored by a cache on the way (RFC 6749 §5.1).

@@ -53,7 +53,13 @@ export function callerOf(request: FastifyRequest): MfaCaller {
 }
 
 /** Security requirement of the enrolment endpoints in the OpenAPI document. */
-export const enrolmentSecurity = [{ bearer: [] }, { mfaToken: [] }];
+export const enrolmentSecurity: Array<Record<string, string[]>> = [{ bearer: [] }, { mfaToken: [] }];
 
 /** Where a request comes from, for events and the login-attempt log. */
 export const ctxOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+
+/** Per-IP flow limits (src/protection) put in front of sends and checks. */
+export interface RouteLimits {
+  send: preHandlerAsyncHookHandler;
+  verify: preHandlerAsyncHookHandler;
+}

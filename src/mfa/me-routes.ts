@@ -6,7 +6,7 @@ import type { Authenticator } from '../http/auth.js';
 import { maskEmail } from './email-otp/service.js';
 import type { Added, MfaEnrolment } from './enrolment.js';
 import { LoginSuccessSchema, type LoginReplies } from './finish.js';
-import { callerOf, ctxOf, decorateEnrollment, enrolmentSecurity, requireAuthOrEnrollment } from './guard.js';
+import { callerOf, ctxOf, decorateEnrollment, enrolmentSecurity, requireAuthOrEnrollment, type RouteLimits } from './guard.js';
 import { MethodSchema, OptionalBody, PasswordBody, toMethodDto } from './schema.js';
 import { maskPhone, normalizePhone } from './sms/phone.js';
 import type { EmailOtp } from './email-otp/service.js';
@@ -44,6 +44,7 @@ export interface MeMfaDeps {
   users: UserStore;
   authenticator: Authenticator;
   replies: LoginReplies;
+  limits: RouteLimits;
 }
 
 /**
@@ -54,6 +55,8 @@ export async function meMfaRoutes(app: FastifyInstance, opts: MeMfaDeps) {
   const { enrolment, totp, email, sms, replies } = opts;
   decorateEnrollment(app);
   const guard = requireAuthOrEnrollment(opts);
+  const sending = [guard, opts.limits.send];
+  const checking = [guard, opts.limits.verify];
   const tags = ['me', 'mfa'];
 
   /** {method} and, when it finished an enrolment login, that login's answer. */
@@ -96,7 +99,7 @@ export async function meMfaRoutes(app: FastifyInstance, opts: MeMfaDeps) {
   app.post(
     '/api/v1/me/mfa/totp/confirm',
     {
-      preHandler: guard,
+      preHandler: checking,
       schema: { tags, summary: 'Activate TOTP with a first code', security: enrolmentSecurity, body: ConfirmBody, response: { 200: Confirmed } },
     },
     async (request, reply) => {
@@ -108,7 +111,7 @@ export async function meMfaRoutes(app: FastifyInstance, opts: MeMfaDeps) {
   app.post(
     '/api/v1/me/mfa/email',
     {
-      preHandler: guard,
+      preHandler: sending,
       schema: {
         tags,
         summary: 'Start email codes: a code is mailed to your address; confirm it',
@@ -131,7 +134,7 @@ export async function meMfaRoutes(app: FastifyInstance, opts: MeMfaDeps) {
   app.post(
     '/api/v1/me/mfa/email/confirm',
     {
-      preHandler: guard,
+      preHandler: checking,
       schema: { tags, summary: 'Activate email codes with the mailed code', security: enrolmentSecurity, body: ConfirmBody, response: { 200: Confirmed } },
     },
     async (request, reply) => {
@@ -143,7 +146,7 @@ export async function meMfaRoutes(app: FastifyInstance, opts: MeMfaDeps) {
   app.post(
     '/api/v1/me/mfa/sms',
     {
-      preHandler: guard,
+      preHandler: sending,
       schema: {
         tags,
         summary: 'Start SMS codes for an E.164 number: a code is texted to it; confirm it',
@@ -168,7 +171,7 @@ export async function meMfaRoutes(app: FastifyInstance, opts: MeMfaDeps) {
   app.post(
     '/api/v1/me/mfa/sms/confirm',
     {
-      preHandler: guard,
+      preHandler: checking,
       schema: { tags, summary: 'Activate SMS codes with the texted code', security: enrolmentSecurity, body: ConfirmBody, response: { 200: Confirmed } },
     },
     async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { LoginSuccessSchema, type LoginReplies } from './finish.js';
-import { ctxOf } from './guard.js';
+import { ctxOf, type RouteLimits } from './guard.js';
 import { AuthenticationResponseSchema, MethodType, RequestOptionsSchema } from './schema.js';
 import type { MfaService } from './service.js';
 import type { MfaMethodType } from './tables.js';
@@ -37,12 +37,13 @@ const CodeSent = Type.Object({
 });
 
 /** POST /api/v1/auth/mfa/challenge and /verify: the second step of a login. */
-export async function mfaRoutes(app: FastifyInstance, opts: { mfa: MfaService; replies: LoginReplies }) {
+export async function mfaRoutes(app: FastifyInstance, opts: { mfa: MfaService; replies: LoginReplies; limits: RouteLimits }) {
   const { mfa, replies } = opts;
 
   app.post(
     '/api/v1/auth/mfa/challenge',
     {
+      preHandler: opts.limits.send,
       schema: {
         tags: ['auth', 'mfa'],
         summary: 'Send an email/SMS code for a pending login, or get WebAuthn request options for a passkey',
@@ -62,6 +63,7 @@ export async function mfaRoutes(app: FastifyInstance, opts: { mfa: MfaService; r
   app.post(
     '/api/v1/auth/mfa/verify',
     {
+      preHandler: opts.limits.verify,
       schema: {
         tags: ['auth', 'mfa'],
         summary: 'Finish a login with a second factor; answers like the login (cookie) or token endpoint',

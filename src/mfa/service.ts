@@ -14,6 +14,7 @@ import { maskPhone } from './sms/phone.js';
 import type { SmsOtp } from './sms/service.js';
 import type { MfaStore } from './store.js';
 import type { MfaMethodType } from './tables.js';
+import type { ProtectionService } from '../protection/service.js';
 import type { Totp } from './totp/service.js';
 import type { MfaTransactionRow, MfaTransactions } from './transactions.js';
 
@@ -67,6 +68,8 @@ export function createMfaService(deps: {
   login: LoginService;
   events: EventService;
   requiredRoles: readonly Role[];
+  /** Feeds failures to the IP ladder and per-IP limits (src/protection). */
+  protection?: Pick<ProtectionService, 'recordFailure' | 'recordSuccess'>;
 }) {
   const { store, transactions, limits, devices, users, login, events } = deps;
   const oob: Record<'email' | 'sms', OobMethod> = { email: deps.email, sms: deps.sms };
@@ -89,6 +92,7 @@ export function createMfaService(deps: {
   async function failed(user: UserRow, method: string, stage: 'login' | 'enrol', ctx: LoginContext): Promise<never> {
     events.emit('mfa_failed', { actor_id: user.id, target_id: user.id, ip: ctx.ip, user_agent: ctx.userAgent, data: { method, stage } });
     if (stage === 'login') login.recordSecondFactorFailure(user, `mfa_${method}_invalid`, ctx);
+    await deps.protection?.recordFailure('mfa_verify', { ip: ctx.ip, userAgent: ctx.userAgent, account: user.id });
     await limits.recordFailure(user.id, ctx);
     throw new AppError('mfa_invalid');
   }
@@ -173,6 +177,7 @@ export function createMfaService(deps: {
       const factor = await checkFactor(tx, user, input);
       if (!factor) return failed(user, input.method, 'login', ctx);
       await limits.recordSuccess(user.id);
+      await deps.protection?.recordSuccess('mfa_verify', { ip: ctx.ip, account: user.id });
       if (!(await transactions.consume(tx.id))) throw new AppError('invalid_token');
       const rememberMe = tx.remember_me === 1;
       const amr = uniq([...(JSON.parse(tx.amr) as string[]), factor, 'mfa']);

@@ -9,6 +9,7 @@ import type { Db } from '../db/connect.js';
 import type { EventService } from '../events/service.js';
 import type { LoginService } from '../login/service.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { ProtectionService } from '../protection/service.js';
 import type { SessionService } from '../sessions/service.js';
 import type { Clock } from '../shared/clock.js';
 import { createCodeHasher } from './code-hash.js';
@@ -47,6 +48,7 @@ export function createMfa(deps: {
   hasher: PasswordHasher;
   sessions: SessionService;
   login: LoginService;
+  protection?: Pick<ProtectionService, 'recordFailure' | 'recordSuccess'>;
 }) {
   const { config, clock, events, keyring } = deps;
   const kysely = deps.db.kysely;
@@ -100,6 +102,7 @@ export function createMfa(deps: {
     login: deps.login,
     events,
     requiredRoles: c.required_roles as Role[],
+    protection: deps.protection,
   });
   const enrolment = createMfaEnrolment({
     store,

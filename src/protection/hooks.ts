@@ -1,8 +1,10 @@
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onErrorAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import { AppError } from '../errors/app-error.js';
+import type { ErrorCode } from '../errors/catalogue.js';
 import type { RequestScope } from './access-list.js';
 import { canonicalIp } from './cidr.js';
-import type { Flow, ProtectionService } from './service.js';
+import type { FailureFlow, Flow, ProtectionService } from './service.js';
 
 /**
  * The client IP under the foundation's one rule: Fastify's `request.ip` (the socket address, or
@@ -67,6 +69,29 @@ export function protect(protection: ProtectionService, flow: Flow, opts: Protect
       userAgent: request.headers['user-agent'] ?? null,
       account: opts.account?.(request),
     });
+  };
+}
+
+/**
+ * Route hooks for an endpoint that checks a secret (a mailed code or link): `protect` before it,
+ * and, when it answers one of the `failures` codes, a failure recorded for the IP (and account).
+ * Spread into the route options: `{ ...guardSecret(protection, 'code_verify', { failures: ['invalid_link'] }), schema }`.
+ */
+export function guardSecret(
+  protection: ProtectionService,
+  flow: FailureFlow,
+  opts: ProtectOptions & { failures: ErrorCode[] },
+): { preHandler: preHandlerAsyncHookHandler; onError: onErrorAsyncHookHandler } {
+  return {
+    preHandler: protect(protection, flow, opts),
+    onError: async (request, _reply, error) => {
+      if (!(error instanceof AppError) || !opts.failures.includes(error.code)) return;
+      await protection.recordFailure(flow, {
+        ip: clientIp(request),
+        userAgent: request.headers['user-agent'] ?? null,
+        account: opts.account?.(request),
+      });
+    },
   };
 }
 

@@ -1,5 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
 import type { LoginService } from '../login/service.js';
+import { DEVICE_COOKIE } from '../mfa/devices/service.js';
+import { MfaEnrollmentAnswer, MfaRequiredAnswer, mfaAnswer } from '../mfa/schema.js';
+import { bodyField, protect } from '../protection/hooks.js';
+import type { ProtectionService } from '../protection/service.js';
 import { RefreshRequest, TokenPairSchema, TokenRequest } from './schema.js';
 import type { TokenService } from './service.js';
 
@@ -10,25 +15,37 @@ function noStore(reply: FastifyReply): void {
 }
 
 /** POST /api/v1/auth/token (API login) and POST /api/v1/auth/refresh (rotation). */
-export async function tokenRoutes(app: FastifyInstance, opts: { login: LoginService; tokens: TokenService }) {
+export async function tokenRoutes(
+  app: FastifyInstance,
+  opts: { login: LoginService; tokens: TokenService; protection: ProtectionService },
+) {
   const { login, tokens } = opts;
 
   app.post(
     '/api/v1/auth/token',
     {
+      // The same per-IP and per-IP+account limits as the cookie login: no side door for guessing.
+      preHandler: protect(opts.protection, 'login', { account: bodyField('email') }),
       schema: {
         tags: ['auth'],
-        summary: 'Log in with email and password; answers an access and a refresh token',
+        summary: 'Log in with email and password; answers an access and a refresh token, or what MFA needs next',
         body: TokenRequest,
-        response: { 200: TokenPairSchema },
+        response: { 200: Type.Union([TokenPairSchema, MfaRequiredAnswer, MfaEnrollmentAnswer]) },
       },
     },
     async (request, reply) => {
       const body = request.body as { email: string; password: string; remember_me?: boolean };
       const ctx = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
       const user = await login.checkPassword(body.email, body.password, ctx);
-      const done = await login.complete(user, { mode: 'token', amr: ['pwd'], rememberMe: body.remember_me === true, ...ctx });
+      // The same MFA gate as the cookie login: a user with MFA gets an mfa_token here, never a token pair.
+      const done = await login.afterPassword(user, {
+        mode: 'token',
+        rememberMe: body.remember_me === true,
+        ...ctx,
+        deviceCookie: request.cookies?.[DEVICE_COOKIE],
+      });
       noStore(reply);
+      if (done.kind !== 'complete') return mfaAnswer(done);
       return tokens.issue(done.session);
     },
   );

@@ -48,6 +48,10 @@ export class Client {
       payload = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
+    // Node frames DELETE (and GET) bodies only with an explicit length; give every body one.
+    if (payload !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
     if (this.jar.size) headers.cookie ??= this.cookieHeader();
     if (this.bearer) headers.authorization ??= `Bearer ${this.bearer}`;
     if (method !== 'GET' && method !== 'HEAD' && !opts.noOrigin) headers.origin ??= this.origin;

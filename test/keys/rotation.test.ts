@@ -6,6 +6,9 @@ import { backends } from '../harness/backends.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
 import { expectRefused, goodClaims, kidOf, runGatehouse, sharedDatabase, signRaw } from './helpers.js';
 
+// A real `gatehouse` process starts through tsx: slow on a busy machine, so allow it time.
+const CLI_TEST_TIMEOUT = 180_000;
+
 const jwksKids = async (t: TestServer): Promise<string[]> =>
   ((await t.client().get('/.well-known/jwks.json')).body.keys as Array<{ kid: string }>).map((k) => k.kid);
 
@@ -92,7 +95,7 @@ describe.each(backends)('signing key rotation (%s)', (backend) => {
     expect((await eventsOf(t, 'signing_key_retired')).map((e) => e.target_id)).toEqual([oldKid]);
     // The new key is untouched by the old one's retirement.
     await expect(c.jwt.verifyAccessToken((await c.jwt.signAccessToken({ sub: 'u', sid: 's', amr: ['pwd'] })).token)).resolves.toBeTruthy();
-  });
+  }, CLI_TEST_TIMEOUT);
 
   it('the CLI refuses an unknown algorithm without touching the keys', async () => {
     const before = await jwksKids(t);
@@ -101,7 +104,7 @@ describe.each(backends)('signing key rotation (%s)', (backend) => {
     expect(cli.stderr).toMatch(/--alg must be one of EdDSA, ES256, RS256/);
     clock.advance(KEY_REREAD_MS + 1000);
     expect(await jwksKids(t)).toEqual(before);
-  });
+  }, CLI_TEST_TIMEOUT);
 });
 
 describe.each(backends)('automatic signing key rotation (%s)', (backend) => {

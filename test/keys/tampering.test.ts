@@ -150,3 +150,20 @@ describe.each(cases)('access token tampering (%s, %s)', (backend, alg) => {
     await expectRefused(t, await signRaw(ours.privateKey, header(), goodClaims(t, { amr: 'pwd' })));
   });
 });
+
+describe.each(backends)('configured audience (%s)', (backend) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ backend, config: { tokens: { audience: 'https://api.example' } } });
+  });
+  afterAll(() => t.close());
+
+  it('issues tokens for tokens.audience and refuses ones for the public URL', async () => {
+    const jwt = t.server.container.jwt;
+    const { token } = await jwt.signAccessToken({ sub: 'user-1', sid: 'session-1', amr: ['pwd'] });
+    await expect(jwt.verifyAccessToken(token)).resolves.toMatchObject({ aud: 'https://api.example', iss: t.config.public_url });
+    const ours = await t.server.container.keys.signer();
+    const forPublicUrl = await signRaw(ours.privateKey, { alg: ours.alg, kid: ours.kid, typ: 'at+jwt' }, goodClaims(t));
+    await expectRefused(t, forPublicUrl);
+  });
+});

@@ -12,7 +12,8 @@ export const PUBLIC_URL = 'https://id.example.test';
 /** A test config with a fresh data dir; `cleanup` removes the dir. */
 export function mailConfig(overrides: Record<string, unknown> = {}): { config: Config; cleanup(): void } {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-mail-'));
-  const config = loadConfig({}, { app_env: 'test', data_dir: dataDir, public_url: PUBLIC_URL, ...overrides });
+  // Level info: the tests read the 'mail sent' lines.
+  const config = loadConfig({}, { app_env: 'test', data_dir: dataDir, public_url: PUBLIC_URL, log: { level: 'info' }, ...overrides });
   return { config, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
@@ -27,7 +28,7 @@ export function capturingLogger(config: Config) {
       cb();
     },
   });
-  const handle = createLogger({ ...config, log: { ...config.log, level: 'info' } }, sink);
+  const handle = createLogger(config, sink);
   return { logger: handle.logger, lines, raw: () => raw, close: handle.close };
 }
 
