@@ -50,10 +50,14 @@ export function createAdminUsers(
 ) {
   const { users, hasher, policy, sessions, events, mailer, clock } = deps;
 
-  function audit(type: EventType, actor: Actor, target: string, origin: RequestOrigin, data: Record<string, unknown>): void {
+  /**
+   * Records what an admin did: the specific event, plus one `admin_action` per operation (the
+   * audit trail of admin work) unless `action` is omitted (a side effect of a logged operation).
+   */
+  function audit(type: EventType, actor: Actor, target: string, origin: RequestOrigin, data: Record<string, unknown>, action?: string): void {
     const base = { actor_id: actor.id, target_id: target, ip: origin.ip, user_agent: origin.userAgent };
     events.emit(type, { ...base, data });
-    events.emit('admin_action', { ...base, data: { action: `user.${String(data.action ?? type)}`, ...data } });
+    if (action) events.emit('admin_action', { ...base, data: { action: `user.${action}`, ...data } });
   }
 
   async function target(actor: Actor, id: string): Promise<UserRow> {
@@ -77,7 +81,7 @@ export function createAdminUsers(
     await keepOneSuperuser(user, true);
     await sessions.revokeAllForUser(user.id, { reason: 'user_deleted', actorId: actor.id, ip: origin.ip });
     await users.delete(user.id);
-    audit('user_deleted', actor, user.id, origin, { action: 'delete' });
+    audit('user_deleted', actor, user.id, origin, {}, 'delete');
   }
 
   async function update(actor: Actor, id: string, patch: AdminUpdateInput, origin: RequestOrigin): Promise<UserRow> {
@@ -111,11 +115,11 @@ export function createAdminUsers(
     if (!updated) throw new AppError('not_found');
     if (disabling) {
       await sessions.revokeAllForUser(user.id, { reason: 'user_disabled', actorId: actor.id, ip: origin.ip });
-      audit('user_disabled', actor, user.id, origin, { action: 'disable' });
+      audit('user_disabled', actor, user.id, origin, {});
     } else if (patch.status === 'active' && user.status !== 'active') {
-      audit('user_enabled', actor, user.id, origin, { action: 'enable' });
+      audit('user_enabled', actor, user.id, origin, {});
     }
-    audit('user_updated', actor, user.id, origin, { action: 'update', fields: Object.keys(patch) });
+    audit('user_updated', actor, user.id, origin, { fields: Object.keys(patch) }, 'update');
     return updated;
   }
 
@@ -163,7 +167,7 @@ export function createAdminUsers(
         if (isUniqueViolation(err)) throw new AppError('email_taken');
         throw err;
       }
-      audit('user_created', actor, user.id, origin, { action: 'create', via: 'admin', role, status: user.status });
+      audit('user_created', actor, user.id, origin, { via: 'admin', role, status: user.status }, 'create');
       if (!passwordHash) {
         const link = await deps.passwords.mintLink(user, 'setup', origin.ip);
         mailer.sendInBackground({ template: 'admin_setup', to: user.email, vars: { name: user.name, link } });
@@ -179,7 +183,7 @@ export function createAdminUsers(
       const user = await target(actor, id);
       if (user.status === 'disabled') throw new AppError('conflict', { detail: 'The user is disabled' });
       const link = await deps.passwords.mintLink(user, 'reset', origin.ip);
-      audit('password_reset_requested', actor, user.id, origin, { action: 'password_reset' });
+      audit('password_reset_requested', actor, user.id, origin, {}, 'password_reset');
       mailer.sendInBackground({
         template: 'password_reset',
         to: user.email,

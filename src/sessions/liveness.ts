@@ -19,7 +19,7 @@ export interface SessionSnapshot {
 interface Entry {
   /** null: revoked or unknown. */
   snap: SessionSnapshot | null;
-  /** performance.now() when filled: entries are trusted for at most FRESH_MS of real time. */
+  /** Monotonic time when filled: entries are trusted for at most FRESH_MS of real time. */
   filledAt: number;
   /** Filled from the database (authoritative) rather than the shared cache. */
   fromDb: boolean;
@@ -69,15 +69,18 @@ export function createSessionLiveness(deps: {
   clock: Clock;
   /** Idle expiry this instance has granted but not yet written (pending activity), if any. */
   pendingIdle?: (sid: string) => number | undefined;
+  /** Monotonic milliseconds for entry freshness; default performance.now (tests may freeze it). */
+  monotonic?: () => number;
 }) {
   const { store, cache, clock } = deps;
+  const mono = deps.monotonic ?? (() => performance.now());
   const bySid = new Map<string, Entry>();
   const byCookie = new Map<string, string>();
   const cookieOfSid = new Map<string, string>();
   // Bumped by every invalidation: a fill that began before one must not store what it read.
   let generation = 0;
 
-  const fresh = (e: Entry | undefined): e is Entry => !!e && performance.now() - e.filledAt < FRESH_MS;
+  const fresh = (e: Entry | undefined): e is Entry => !!e && mono() - e.filledAt < FRESH_MS;
 
   /** Expiry as this instance knows it, counting activity it has recorded but not yet written. */
   function expiresAt(s: SessionSnapshot): number {
@@ -87,7 +90,7 @@ export function createSessionLiveness(deps: {
 
   function remember(sid: string, snap: SessionSnapshot | null, fromDb: boolean, gen: number): void {
     if (gen !== generation) return;
-    put(bySid, sid, { snap, filledAt: performance.now(), fromDb });
+    put(bySid, sid, { snap, filledAt: mono(), fromDb });
   }
 
   async function fromDatabase(sid: string, gen: number): Promise<SessionSnapshot | null> {

@@ -88,17 +88,10 @@ export function createSessionService(deps: {
       return { session, cookieSecret };
     },
 
-    /** The live session a cookie value names, or undefined. */
-    findByCookie: (secret: string) => store.findLiveBySecretHash(sha256(secret), clock.now()),
     findLive: (sid: string) => store.findLiveById(sid, clock.now()),
     listForUser: (userId: string) => store.listLiveForUser(userId, clock.now()),
     /** Any session row by id, live or not (audit, reuse handling). */
     find: (sid: string) => store.findById(sid),
-
-    /** True when a cache entry says this session was revoked (cheap; no database read). */
-    async isMarkedRevoked(sid: string): Promise<boolean> {
-      return (await cache.get(revokedKey(sid))) !== null;
-    },
 
     async revoke(sid: string, opts: { reason: string; actorId?: string | null; ip?: string | null }): Promise<boolean> {
       const row = await store.revoke(sid, clock.now(), opts.reason);

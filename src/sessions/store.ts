@@ -31,7 +31,6 @@ export function createSessionStore(db: Kysely<Database>) {
     findById: (id: string) => db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst(),
     /** The session a cookie names, live or not (the caller decides; pending activity may extend it). */
     findBySecretHash: (hash: string) => db.selectFrom('sessions').selectAll().where('secret_hash', '=', hash).executeTakeFirst(),
-    findLiveBySecretHash: (hash: string, now: number) => live(now).where('secret_hash', '=', hash).executeTakeFirst(),
     findLiveById: (id: string, now: number) => live(now).where('id', '=', id).executeTakeFirst(),
     listLiveForUser: (userId: string, now: number) =>
       live(now).where('user_id', '=', userId).orderBy('login_time', 'desc').execute(),
@@ -55,20 +54,6 @@ export function createSessionStore(db: Kysely<Database>) {
       if (exceptId) q = q.where('id', '!=', exceptId);
       return q.returning(['id', 'absolute_expires_at']).execute();
     },
-    /** Records activity and slides the idle expiry (never past the absolute one). */
-    touch: (id: string, at: { now: number; ip: string | null; userAgent: string | null; location: string | null; idleExpiresAt: number }) =>
-      db
-        .updateTable('sessions')
-        .set({
-          last_active: at.now,
-          last_ip: at.ip,
-          last_user_agent: at.userAgent,
-          last_location: at.location,
-          idle_expires_at: at.idleExpiresAt,
-        })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .execute(),
 
     /**
      * Writes a batch of activity in one transaction. Each row is skipped when the session was

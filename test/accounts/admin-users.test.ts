@@ -97,6 +97,18 @@ describe.each(backends)('admin users API (%s)', (backend) => {
     expect((await staff.client.delete(`/api/v1/admin/users/${b.id}`)).status).toBe(204);
     expect((await cb.get('/api/v1/me')).status).toBe(401);
     expect((await staff.client.get(`/api/v1/admin/users/${b.id}`)).status).toBe(404);
+    await s.t.server.container.events.flush();
+    const evs = await s.t.server.container.db.kysely.selectFrom('events').selectAll().where('target_id', 'in', [a.id, b.id]).orderBy('id').execute();
+    const kinds = evs.filter((e) => e.actor_id === staff.id).map((e) => [e.type, e.target_id, JSON.parse(e.data).action ?? JSON.parse(e.data).reason ?? null]);
+    expect(kinds).toEqual([
+      ['session_revoked', a.id, 'user_disabled'],
+      ['user_disabled', a.id, null],
+      ['user_updated', a.id, null],
+      ['admin_action', a.id, 'user.update'],
+      ['session_revoked', b.id, 'user_deleted'],
+      ['user_deleted', b.id, null],
+      ['admin_action', b.id, 'user.delete'],
+    ]);
     // Re-enabled, the user can log in again.
     expect((await staff.client.patch(`/api/v1/admin/users/${a.id}`, { status: 'active' })).status).toBe(200);
     expect(await tryLogin(s.t.client(), a.email, a.password)).toBe(200);

@@ -53,4 +53,35 @@ describe.each(backends)('self-service /api/v1/me (%s)', (backend) => {
     const sessions = await s.t.server.container.db.kysely.selectFrom('sessions').select('id').where('user_id', '=', u.id).execute();
     expect(sessions).toEqual([]);
   });
+
+  it('documents the account endpoints in OpenAPI and serves the link pages under a strict CSP', async () => {
+    const doc = await s.t.client().get('/api/openapi.json');
+    expect(doc.status).toBe(200);
+    const paths = Object.keys(doc.body.paths);
+    for (const p of [
+      '/api/v1/auth/register',
+      '/api/v1/auth/verify-email',
+      '/api/v1/auth/verify-email/resend',
+      '/api/v1/auth/password/forgot',
+      '/api/v1/auth/password/reset',
+      '/api/v1/auth/invitations/accept',
+      '/api/v1/me',
+      '/api/v1/me/password',
+      '/api/v1/admin/users',
+      '/api/v1/admin/users/{id}',
+      '/api/v1/admin/users/bulk',
+      '/api/v1/admin/invitations',
+      '/api/v1/admin/invitations/{id}',
+    ]) {
+      expect(paths).toContain(p);
+    }
+    for (const page of ['/verify-email', '/reset-password?token=abc', '/invite?token=abc']) {
+      const r = await s.t.client().get(page);
+      expect(r.status).toBe(200);
+      expect(r.headers['content-security-policy']).toMatch(/script-src 'self'/);
+      expect(r.headers['content-security-policy']).not.toMatch(/unsafe-inline/);
+      expect(r.headers['referrer-policy']).toBe('no-referrer');
+      expect(r.headers['cache-control']).toBe('no-store');
+    }
+  });
 });

@@ -54,7 +54,7 @@ async function serve(extraEnv: Record<string, string> = {}): Promise<Served> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const s: Served = { child, url: '', port: 0, dataDir, out: () => out, err: () => err, exited };
   running.push(s);
-  await until(() => /Gatehouse listening on (http:\/\/\S+)/.test(out) || child.exitCode !== null, 'the listening line', 60_000);
+  await until(() => /Gatehouse listening on (http:\/\/\S+)/.test(out) || child.exitCode !== null, 'the listening line', 150_000);
   const m = /Gatehouse listening on (http:\/\/\S+)/.exec(out);
   if (!m) throw new Error(`server did not start:\n${out}\n${err}`);
   s.url = m[1]!;
@@ -109,7 +109,7 @@ function slowLogin(s: Served, traceId: string) {
   return { response, finish: () => req.end(body.slice(half)) };
 }
 
-describe('graceful shutdown of the real server', { timeout: 120_000 }, () => {
+describe('graceful shutdown of the real server', { timeout: 300_000 }, () => {
   it('on SIGTERM: refuses new connections, finishes the in-flight request, closes, logs `shutdown complete`, exits 0', async () => {
     const s = await serve({ GATEHOUSE_SHUTDOWN_GRACE: '60' });
     const ready = await fetch(`${s.url}/health/ready`);

@@ -121,11 +121,15 @@ describe.each(backends)('email and SMS codes (%s)', (backend) => {
     for (let i = 0; i < 3; i++) expectProblem(await c.post('/api/v1/auth/mfa/verify', { mfa_token: step.token, method: 'email', code: wrong }), 401, 'mfa_invalid');
     // Attempts used up: the right code no longer works.
     expectProblem(await c.post('/api/v1/auth/mfa/verify', { mfa_token: step.token, method: 'email', code }), 401, 'mfa_invalid');
+    // (Another user: four failures in a row are one short of the MFA lock.)
+    const { user: late } = await withEmailMethod('hanna@example.com');
+    const l = t.client();
+    const s2 = await passwordStep(l, late.email, late.password);
     since = smtp.messages.length;
-    await c.post('/api/v1/auth/mfa/challenge', { mfa_token: step.token, method: 'email' });
-    code = await mailedCode(user.email, since);
+    await l.post('/api/v1/auth/mfa/challenge', { mfa_token: s2.token, method: 'email' });
+    code = await mailedCode(late.email, since);
     clock.advance(10 * MIN + 1000);
-    expectProblem(await c.post('/api/v1/auth/mfa/verify', { mfa_token: step.token, method: 'email', code }), 401, 'mfa_invalid');
+    expectProblem(await l.post('/api/v1/auth/mfa/verify', { mfa_token: s2.token, method: 'email', code }), 401, 'mfa_invalid');
   });
 
   it('SMS: E.164 numbers only; codes reach the webhook signed with the shared secret', async () => {
@@ -137,7 +141,7 @@ describe.each(backends)('email and SMS codes (%s)', (backend) => {
     }
     const r = await c.post('/api/v1/me/mfa/sms', { phone_number: '+44 7700 900123', name: 'work phone' });
     expect(r.status).toBe(200);
-    expect(r.body.destination).toBe('+•••••••••••23');
+    expect(r.body.destination).toBe(`+${'•'.repeat(10)}23`);
     expect(r.body.notice).toMatch(/TOTP|passkey/);
     const delivered = sms.messages.at(-1)!;
     expect(delivered.to).toBe('+447700900123');
@@ -147,7 +151,7 @@ describe.each(backends)('email and SMS codes (%s)', (backend) => {
     const ok = await c.post('/api/v1/me/mfa/sms/confirm', { id: r.body.id, code: sms.codeFor('+447700900123') });
     expect(ok.status).toBe(200);
     const listed = (await c.get('/api/v1/me/mfa')).body.methods;
-    expect(listed).toMatchObject([{ type: 'sms', name: 'work phone', phone_number: '+•••••••••••23' }]);
+    expect(listed).toMatchObject([{ type: 'sms', name: 'work phone', phone_number: `+${'•'.repeat(10)}23` }]);
 
     const l = t.client();
     const step = await passwordStep(l, user.email, user.password, { mode: 'token' });
@@ -172,15 +176,16 @@ describe.each(backends)('email and SMS codes (%s)', (backend) => {
     for (let i = 0; i < 9; i++) expect((await c.post('/api/v1/auth/mfa/challenge', { mfa_token: step.token, method: 'email' })).status).toBe(202);
     const over = await c.post('/api/v1/auth/mfa/challenge', { mfa_token: step.token, method: 'email' });
     expectProblem(over, 429, 'mfa_send_limit');
-    // 14:00 UTC → the count starts again at midnight UTC.
-    expect(over.body.retry_after).toBe(14 * 3600);
-    expect(over.headers['retry-after']).toBe(String(14 * 3600));
+    // The count starts again at the next midnight UTC.
+    const untilMidnight = Math.ceil((Math.ceil(clock.now() / 86_400_000) * 86_400_000 - clock.now()) / 1000);
+    expect(over.body.retry_after).toBe(untilMidnight);
+    expect(over.headers['retry-after']).toBe(String(untilMidnight));
     // Another user is not affected.
     const { user: other } = await withEmailMethod('kim@example.com');
     const o = t.client();
     const s2 = await passwordStep(o, other.email, other.password);
     expect((await o.post('/api/v1/auth/mfa/challenge', { mfa_token: s2.token, method: 'email' })).status).toBe(202);
-    clock.advance(14 * 3600 * 1000);
+    clock.advance(untilMidnight * 1000);
     const again = await passwordStep(c, user.email, user.password);
     expect((await c.post('/api/v1/auth/mfa/challenge', { mfa_token: again.token, method: 'email' })).status).toBe(202);
   });
