@@ -175,7 +175,7 @@ export async function createContainer(config: Config, deps: ContainerDeps) {
     guard: protection.passwordGuard,
   });
   // multi-factor authentication: installs its gate on the login service, so every login path passes it
-  const mfa = createMfa({ config, db, cache, keyring, clock, events, logger, mailer, users, hasher, sessions, login, protection });
+  const mfa = createMfa({ config, db, cache, keyring, clock, events, logger, mailer, users, hasher, sessions, login, protection, scheduler });
   accounts.passwords.setTrustedDeviceRevoker(mfa.revokeAllTrustedDevices);
   try {
     for (const line of await accounts.superusers.bootstrap(config.bootstrap_admin_email, config.bootstrap_admin_password)) report(line);

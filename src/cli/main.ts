@@ -5,9 +5,10 @@ import { keysRotateCommand } from './keys-rotate.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { secretsRotateCommand } from './secrets-rotate.js';
+import { protectionResetCommand } from './protection-reset.js';
 
 /** Every subcommand; later capabilities add theirs here. */
-export const commands: Command[] = [serveCommand, migrateCommand, configCheckCommand, keysRotateCommand, adminCreateCommand, secretsRotateCommand];
+export const commands: Command[] = [serveCommand, migrateCommand, configCheckCommand, keysRotateCommand, adminCreateCommand, secretsRotateCommand, protectionResetCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

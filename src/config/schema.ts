@@ -158,6 +158,9 @@ export const ConfigSchema = Type.Object(
       passkey_passwordless: bool(true, { description: 'Allow passkeys as a passwordless first factor (POST /api/v1/auth/passkey/…)' }),
       webauthn_rp_id: optStr({ description: 'WebAuthn relying party id; unset = the public URL host' }),
       webauthn_origins: list([], { description: 'Origins WebAuthn responses may come from; empty = the public URL origin' }),
+      cleanup_interval: seconds(3600, {
+        description: 'How often ended MFA logins, codes, challenges and old trusted devices are deleted (one instance at a time; 0 = never)',
+      }),
     }),
     sms: Type.Object({
       provider: oneOf(['log', 'webhook'] as const, 'log', {

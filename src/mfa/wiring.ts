@@ -12,6 +12,8 @@ import type { Mailer } from '../mail/mailer.js';
 import type { ProtectionService } from '../protection/service.js';
 import type { SessionService } from '../sessions/service.js';
 import type { Clock } from '../shared/clock.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import { mfaCleanupJob } from './cleanup.js';
 import { createCodeHasher } from './code-hash.js';
 import { createTrustedDevices } from './devices/service.js';
 import { createTrustedDeviceStore } from './devices/store.js';
@@ -49,6 +51,7 @@ export function createMfa(deps: {
   sessions: SessionService;
   login: LoginService;
   protection?: Pick<ProtectionService, 'recordFailure' | 'recordSuccess'>;
+  scheduler?: Pick<Scheduler, 'add'>;
 }) {
   const { config, clock, events, keyring } = deps;
   const kysely = deps.db.kysely;
@@ -121,6 +124,7 @@ export function createMfa(deps: {
   });
   const passwordless = createPasswordlessLogin({ enabled: c.passkey_passwordless, passkeys, users: deps.users, login: deps.login, events });
   deps.login.setMfaGate(service.gate);
+  deps.scheduler?.add(mfaCleanupJob({ db: kysely, clock, intervalSeconds: c.cleanup_interval }));
 
   return {
     store,

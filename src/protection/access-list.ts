@@ -110,21 +110,29 @@ export function createAccessList(deps: { store: ProtectionStore; cache: Cache; c
       await cache.publish(CHANNEL, String(clock.now()));
     },
 
-    /** undefined = not blacklisted; null = blocked for good; else blocked until that epoch ms. */
-    blockedUntil(ip: ParsedIp, now: number): number | null | undefined {
+    /**
+     * undefined = not blacklisted; null = blocked for good; else blocked until that epoch ms.
+     * `parsed` is called only when there are ranges to match: most requests need a map lookup only.
+     */
+    blockedUntil(ip: string, parsed: () => ParsedIp | null, now: number): number | null | undefined {
       let until: number | null | undefined;
       const merge = (expiresAt: number | null) => {
         if (expiresAt !== null && expiresAt <= now) return;
         until = until === null || expiresAt === null ? null : Math.max(until ?? 0, expiresAt);
       };
-      const host = hosts.get(ip.text);
+      const host = hosts.get(ip);
       if (host !== undefined) merge(host);
-      for (const r of ranges) if (contains(r.cidr, ip)) merge(r.expiresAt);
+      const p = ranges.length ? parsed() : null;
+      if (p) for (const r of ranges) if (contains(r.cidr, p)) merge(r.expiresAt);
       return until;
     },
 
     /** The first rule covering this scope and address decides; none = allow. */
-    allows: (ip: ParsedIp, scope: RequestScope): boolean => rulesAllow(rules, ip, scope),
+    allows(parsed: () => ParsedIp | null, scope: RequestScope): boolean {
+      if (!rules.length) return true;
+      const p = parsed();
+      return p ? rulesAllow(rules, p, scope) : true;
+    },
   };
 }
 export type AccessList = ReturnType<typeof createAccessList>;

@@ -12,7 +12,8 @@ export interface Cidr {
 const bitsOf = (family: 4 | 6) => (family === 4 ? 32 : 128);
 
 function v4ToBigint(ip: string): bigint {
-  return ip.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+  const [a, b, c, d] = ip.split('.').map(Number) as [number, number, number, number];
+  return BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
 }
 
 function v6ToBigint(ip: string): bigint {
@@ -63,12 +64,21 @@ const V4_MAPPED = 0xffffn << 32n;
 export function canonicalIp(raw: string | undefined | null): string | null {
   if (!raw) return null;
   const ip = raw.trim();
-  if (isIPv4(ip)) return formatV4(v4ToBigint(ip));
-  if (!isIPv6(ip) || ip.includes('%')) return null;
-  const v = v6ToBigint(ip);
-  if (v >> 32n === V4_MAPPED >> 32n) return formatV4(v & 0xffffffffn);
-  return formatV6(v);
+  // Node's isIPv4 refuses leading zeros, so a valid IPv4 text is already canonical.
+  if (isIPv4(ip)) return ip;
+  const known = v6Memo.get(ip);
+  if (known !== undefined) return known;
+  let out: string | null = null;
+  if (isIPv6(ip) && !ip.includes('%')) {
+    const v = v6ToBigint(ip);
+    out = v >> 32n === V4_MAPPED >> 32n ? formatV4(v & 0xffffffffn) : formatV6(v);
+  }
+  // Every request asks this (hot path); clients repeat, so remember a bounded number of answers.
+  if (v6Memo.size >= 10_000) v6Memo.clear();
+  v6Memo.set(ip, out);
+  return out;
 }
+const v6Memo = new Map<string, string | null>();
 
 /**
  * Parses an address or CIDR ("10.0.0.0/8", "2001:db8::/32", "192.0.2.7"). Host bits below the

@@ -11,7 +11,7 @@ import { isoOrNull, isoTime, type Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import { createAccessList, type RequestScope } from './access-list.js';
 import { createProtectionAdmin } from './admin.js';
-import { canonicalIp, parseIp } from './cidr.js';
+import { canonicalIp, parseIp, type ParsedIp } from './cidr.js';
 import { createCounters, retrySeconds, type Counter } from './counters.js';
 import { createLadder, parseLadder, type LadderStep } from './ladder.js';
 import { createLockout } from './lockout.js';
@@ -152,23 +152,25 @@ export function createProtectionService(deps: {
      * attacker who keeps hammering a block climbs to the next step.
      */
     async admit(req: { ip: string; scope: RequestScope; attempt: boolean; userAgent: string | null }): Promise<void> {
-      const ip = parseIp(req.ip);
-      if (ip) {
-        const now = clock.now();
-        let until = access.blockedUntil(ip, now);
-        if (until === undefined && req.attempt) {
-          const shared = Number((await cache.get(blockKey(ip.text))) ?? 0);
-          if (shared > now) until = shared;
-        }
-        if (until !== undefined) {
-          if (req.attempt) until = (await countFailure(ip.text, req.userAgent)) ?? until;
-          notice('blacklist_hit', ip.text, { ip: ip.text, user_agent: req.userAgent, data: { blocked_until: isoOrNull(until) } });
-          throw blocked(until);
-        }
-        if (!access.allows(ip, req.scope)) {
-          notice('network_denied', `${req.scope}:${ip.text}`, { ip: ip.text, user_agent: req.userAgent, data: { scope: req.scope } });
-          throw new AppError('network_denied');
-        }
+      // req.ip is canonical (hooks.ts clientIp).
+      const ip = req.ip;
+      // Parsed to a number only if some range or rule needs matching (most requests: none).
+      let parsed: ParsedIp | null | undefined;
+      const numeric = () => (parsed === undefined ? (parsed = parseIp(ip)) : parsed);
+      const now = clock.now();
+      let until = access.blockedUntil(ip, numeric, now);
+      if (until === undefined && req.attempt) {
+        const shared = Number((await cache.get(blockKey(ip))) ?? 0);
+        if (shared > now) until = shared;
+      }
+      if (until !== undefined) {
+        if (req.attempt) until = (await countFailure(ip, req.userAgent)) ?? until;
+        notice('blacklist_hit', ip, { ip, user_agent: req.userAgent, data: { blocked_until: isoOrNull(until) } });
+        throw blocked(until);
+      }
+      if (!access.allows(numeric, req.scope)) {
+        notice('network_denied', `${req.scope}:${ip}`, { ip, user_agent: req.userAgent, data: { scope: req.scope } });
+        throw new AppError('network_denied');
       }
       if (config.rate_limit_per_ip > 0) {
         const t = await general.hit(req.ip);

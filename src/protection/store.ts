@@ -57,6 +57,12 @@ export function createProtectionStore(db: Kysely<Database>) {
       await db.deleteFrom('ip_blacklist').where('expires_at', 'is not', null).where('expires_at', '<=', now).execute();
     },
 
+    /** Empties the blacklist (recovery from the CLI); returns how many entries went. */
+    async clearBlacklist(): Promise<number> {
+      const r = await db.deleteFrom('ip_blacklist').executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
     rules: () => db.selectFrom('network_rules').selectAll().orderBy('position').execute(),
 
     /** Replaces the whole rule list in one transaction, so no instance ever reads half of it. */

@@ -82,6 +82,18 @@ describe.each(backends)('admin users API (%s)', (backend) => {
     expect(await tryLogin(s.t.client(), 'setup.me@example.com', STRONG2)).toBe(200);
   });
 
+  it('sends a reset instead of setting an existing password', async () => {
+    const u = await seedUser(s.t, { email: 'needs-reset@example.com', password: STRONG });
+    const r = await staff.client.post(`/api/v1/admin/users/${u.id}/password-reset`);
+    expect(r.status).toBe(202);
+    const token = s.mail.tokenIn(await mailTo(s.mail, u.email, 'password_reset'), '/reset-password');
+    // The admin learns no token; the user sets the password through the mailed link.
+    expect(r.text).not.toContain(token);
+    expect((await s.t.client().post('/api/v1/auth/password/reset', { token, password: STRONG2 })).status).toBe(204);
+    expect(await tryLogin(s.t.client(), u.email, STRONG2)).toBe(200);
+    expect((await staff.client.post('/api/v1/admin/users/nope/password-reset')).status).toBe(404);
+  });
+
   it('disabling or deleting a user ends their sessions at once', async () => {
     const a = await seedUser(s.t, { email: 'to-disable@example.com' });
     const b = await seedUser(s.t, { email: 'to-delete@example.com' });

@@ -288,7 +288,7 @@ describe('masking', () => {
 });
 
 // Each case starts the real command; on a loaded machine that takes seconds.
-describe('gatehouse config check (the real CLI)', { timeout: 90_000 }, () => {
+describe('gatehouse config check (the real CLI)', { timeout: 180_000 }, () => {
   it('prints the effective config with secrets masked and exits 0', async () => {
     const r = await runGatehouse(['config', 'check'], {
       APP_ENV: 'test',

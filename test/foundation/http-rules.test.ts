@@ -165,7 +165,8 @@ describe('HTTP rules', () => {
   });
 });
 
-describe('client IP', () => {
+// Each case starts its own server: generous time on a loaded machine.
+describe('client IP', { timeout: 120_000 }, () => {
   it('is the socket address by default: X-Forwarded-For is ignored', async () => {
     const t = await startTestServer({ extend: testRoutes });
     try {

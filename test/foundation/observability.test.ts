@@ -197,7 +197,8 @@ describe('trace id and logs', () => {
   });
 });
 
-describe('health', () => {
+// Each case starts its own server: generous time on a loaded machine.
+describe('health', { timeout: 120_000 }, () => {
   it('/health/live answers ok', async () => {
     const t = await startTestServer();
     try {
@@ -234,7 +235,7 @@ describe('health', () => {
   });
 });
 
-describe('metrics', () => {
+describe('metrics', { timeout: 120_000 }, () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ config: { metrics: 'open' } });

@@ -105,7 +105,7 @@ describe.each(backends)('migrations on %s', (backend) => {
     ]);
   });
 
-  it('`gatehouse migrate` (the real CLI) prints each step, then that the schema is up to date', { timeout: 90_000 }, async () => {
+  it('`gatehouse migrate` (the real CLI) prints each step, then that the schema is up to date', { timeout: 180_000 }, async () => {
     const { databaseUrl, dataDir } = await freshDatabase(backend);
     const env: Record<string, string> = { APP_ENV: 'test', GATEHOUSE_DATA_DIR: dataDir };
     if (databaseUrl) env.DATABASE_URL = databaseUrl;

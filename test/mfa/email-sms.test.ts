@@ -22,6 +22,8 @@ describe.each(backends)('email and SMS codes (%s)', (backend) => {
     sms = await startSmsReceiver(SMS_SECRET);
     t = await startTestServer({
       backend,
+      // The Postgres run also puts the per-user limits (send count, lock) on Redis, as in a cluster.
+      redis: backend === 'postgres',
       clock,
       config: {
         smtp: { url: smtp.url },

@@ -55,7 +55,8 @@ async function start(env: Record<string, string>, port: number): Promise<Instanc
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  const deadline = Date.now() + 60_000;
+  // Generous: the first start compiles the TypeScript sources (tsx), slow on a busy machine.
+  const deadline = Date.now() + 150_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gatehouse exited early (${child.exitCode}):\n${out}`);
     const ready = await new Client(url).get('/health/ready').catch(() => undefined);
@@ -124,7 +125,7 @@ describe.runIf(postgresAvailable && redisAvailable)('revocation across two serve
       updated_at: now,
       last_login_at: null,
     });
-  }, 120_000);
+  }, 360_000);
   afterAll(async () => {
     await Promise.all([stop(a), stop(b)]);
     await db?.close();
