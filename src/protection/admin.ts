@@ -33,7 +33,7 @@ function cidrOrThrow(text: string, field: string): Cidr {
  * Blacklist, network rules and account unlock. A change is written to the database, applied to
  * this instance's snapshot and announced to the others. Admins are kept from cutting off their
  * own address (see `self_lockout`); anything else they can still do to themselves from elsewhere
- * is undone with `gatehouse` against the database (documented in the protection notes).
+ * is undone with `gatehouse protection reset`, which works on the database directly.
  */
 export function createProtectionAdmin(deps: {
   store: ProtectionStore;

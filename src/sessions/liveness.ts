@@ -77,6 +77,8 @@ export function createSessionLiveness(deps: {
   const bySid = new Map<string, Entry>();
   const byCookie = new Map<string, string>();
   const cookieOfSid = new Map<string, string>();
+  // Single flight: concurrent misses for one key share one lookup instead of a stampede.
+  const inflight = new Map<string, Promise<SessionSnapshot | null>>();
   // Bumped by every invalidation: a fill that began before one must not store what it read.
   let generation = 0;
 
@@ -99,14 +101,22 @@ export function createSessionLiveness(deps: {
     remember(sid, snap, true, gen);
     if (snap) {
       const ttl = Math.min(INFO_TTL, Math.floor((expiresAt(snap) - clock.now()) / 1000));
-      if (ttl > 0) await cache.set(infoKey(sid), JSON.stringify(snap), ttl);
+      // Best effort: the database already answered; a cache outage must not turn that into an error.
+      if (ttl > 0) await cache.set(infoKey(sid), JSON.stringify(snap), ttl).catch(() => {});
     }
     return snap;
   }
 
   async function fill(sid: string): Promise<SessionSnapshot | null> {
     const gen = generation;
-    const [revoked, info] = await Promise.all([cache.get(revokedKey(sid)), cache.get(infoKey(sid))]);
+    let revoked: string | null;
+    let info: string | null;
+    try {
+      [revoked, info] = await Promise.all([cache.get(revokedKey(sid)), cache.get(infoKey(sid))]);
+    } catch {
+      // Cache unreachable: the database is the authority (revocation writes it first).
+      return fromDatabase(sid, gen);
+    }
     if (revoked !== null) {
       remember(sid, null, false, gen);
       return null;
@@ -124,6 +134,30 @@ export function createSessionLiveness(deps: {
 
   const alive = (s: SessionSnapshot | null): s is SessionSnapshot => !!s && expiresAt(s) > clock.now();
 
+  /** Joins a lookup in flight for `key`, unless an invalidation happened since it began. */
+  function once(name: string, lookup: () => Promise<SessionSnapshot | null>): Promise<SessionSnapshot | null> {
+    const key = `${generation}:${name}`;
+    let p = inflight.get(key);
+    if (!p) {
+      p = lookup().finally(() => inflight.delete(key));
+      inflight.set(key, p);
+    }
+    return p;
+  }
+
+  async function cookieLookup(hash: string): Promise<SessionSnapshot | null> {
+    const gen = generation;
+    const row = await store.findBySecretHash(hash);
+    if (!row) return null;
+    const snap = row.revoked_at === null ? snapshotOf(row) : null;
+    if (gen === generation) {
+      put(byCookie, hash, row.id);
+      put(cookieOfSid, row.id, hash);
+    }
+    remember(row.id, snap, true, gen);
+    return snap;
+  }
+
   return {
     expiresAt,
 
@@ -132,7 +166,7 @@ export function createSessionLiveness(deps: {
       const e = bySid.get(sid);
       // A fresh entry answers, unless it came from the shared cache and looks expired.
       if (fresh(e) && (!e.snap || e.fromDb || alive(e.snap))) return alive(e.snap) ? e.snap : null;
-      const snap = fresh(e) ? await fromDatabase(sid, generation) : await fill(sid);
+      const snap = await once(`sid:${sid}`, () => (fresh(e) ? fromDatabase(sid, generation) : fill(sid)));
       return alive(snap) ? snap : null;
     },
 
@@ -142,21 +176,8 @@ export function createSessionLiveness(deps: {
       const sid = byCookie.get(hash);
       const e = sid === undefined ? undefined : bySid.get(sid);
       if (fresh(e) && (!e.snap || e.fromDb || alive(e.snap))) return alive(e.snap) ? e.snap : null;
-      const gen = generation;
-      const row = await store.findBySecretHash(hash);
-      if (!row) return null;
-      const snap = row.revoked_at === null ? snapshotOf(row) : null;
-      if (gen === generation) {
-        put(byCookie, hash, row.id);
-        put(cookieOfSid, row.id, hash);
-      }
-      remember(row.id, snap, true, gen);
+      const snap = await once(`cookie:${hash}`, () => cookieLookup(hash));
       return alive(snap) ? snap : null;
-    },
-
-    /** The snapshot this instance holds for `sid`, if any (no I/O). */
-    peek(sid: string): SessionSnapshot | null {
-      return bySid.get(sid)?.snap ?? null;
     },
 
     /**

@@ -156,46 +156,48 @@ describe('auth status', () => {
 });
 
 describe.each(backends)('single session (%s)', (backend) => {
-  it('config single_session: a new login ends the other sessions; a per-user 0 opts out', async () => {
-    const t = await startTestServer({ backend, config: { sessions: { single_session: true } } });
-    try {
-      const u = await seedUser(t, { email: 'solo@example.com' });
-      const first = t.client();
-      await loginCookie(first, u.email, u.password);
-      const second = await tokenLogin(t.client(), u.email, u.password);
-      expect((await first.get('/api/v1/me')).status).toBe(401);
-      expect(await meStatus(t, second.access_token)).toBe(200);
+  let on: TestServer;
+  let off: TestServer;
+  beforeAll(async () => {
+    [on, off] = await Promise.all([
+      startTestServer({ backend, config: { sessions: { single_session: true } } }),
+      startTestServer({ backend }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([on?.close(), off?.close()]);
+  });
 
-      const many = await seedUser(t, { email: 'many@example.com' });
-      await t.server.container.users.update(many.id, { single_session: 0 });
-      const a = t.client();
-      const b = t.client();
-      await loginCookie(a, many.email, many.password);
-      await loginCookie(b, many.email, many.password);
-      expect([(await a.get('/api/v1/me')).status, (await b.get('/api/v1/me')).status]).toEqual([200, 200]);
-    } finally {
-      await t.close();
-    }
+  it('config single_session: a new login ends the other sessions; a per-user 0 opts out', async () => {
+    const u = await seedUser(on, { email: 'solo@example.com' });
+    const first = on.client();
+    await loginCookie(first, u.email, u.password);
+    const second = await tokenLogin(on.client(), u.email, u.password);
+    expect((await first.get('/api/v1/me')).status).toBe(401);
+    expect(await meStatus(on, second.access_token)).toBe(200);
+
+    const many = await seedUser(on, { email: 'many@example.com' });
+    await on.server.container.users.update(many.id, { single_session: 0 });
+    const a = on.client();
+    const b = on.client();
+    await loginCookie(a, many.email, many.password);
+    await loginCookie(b, many.email, many.password);
+    expect([(await a.get('/api/v1/me')).status, (await b.get('/api/v1/me')).status]).toEqual([200, 200]);
   });
 
   it('a per-user 1 makes one user single-session while the default stays off', async () => {
-    const t = await startTestServer({ backend });
-    try {
-      const u = await seedUser(t, { email: 'strict@example.com' });
-      await t.server.container.users.update(u.id, { single_session: 1 });
-      const other = await seedUser(t, { email: 'relaxed@example.com' });
-      const a = t.client();
-      const b = t.client();
-      await loginCookie(a, u.email, u.password);
-      await loginCookie(b, u.email, u.password);
-      expect([(await a.get('/api/v1/me')).status, (await b.get('/api/v1/me')).status]).toEqual([401, 200]);
-      const c = t.client();
-      const d = t.client();
-      await loginCookie(c, other.email, other.password);
-      await loginCookie(d, other.email, other.password);
-      expect([(await c.get('/api/v1/me')).status, (await d.get('/api/v1/me')).status]).toEqual([200, 200]);
-    } finally {
-      await t.close();
-    }
+    const u = await seedUser(off, { email: 'strict@example.com' });
+    await off.server.container.users.update(u.id, { single_session: 1 });
+    const other = await seedUser(off, { email: 'relaxed@example.com' });
+    const a = off.client();
+    const b = off.client();
+    await loginCookie(a, u.email, u.password);
+    await loginCookie(b, u.email, u.password);
+    expect([(await a.get('/api/v1/me')).status, (await b.get('/api/v1/me')).status]).toEqual([401, 200]);
+    const c = off.client();
+    const d = off.client();
+    await loginCookie(c, other.email, other.password);
+    await loginCookie(d, other.email, other.password);
+    expect([(await c.get('/api/v1/me')).status, (await d.get('/api/v1/me')).status]).toEqual([200, 200]);
   });
 });
