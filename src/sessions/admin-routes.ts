@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import type { UserStore } from '../accounts/store.js';
 import { AppError } from '../errors/app-error.js';
 import { requireRole, type Authenticator } from '../http/auth.js';
-import { SessionListSchema, toSessionDto } from './schema.js';
+import { isoOrNull } from '../shared/clock.js';
+import { AdminSessionSchema, SessionListSchema, toSessionDto } from './schema.js';
 import type { SessionService } from './service.js';
 
 const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -57,6 +58,32 @@ export async function adminUserSessionRoutes(
       const user = await target(request, (request.params as { id: string }).id);
       await sessions.revokeAllForUser(user.id, { reason: 'admin_revoked', actorId: request.auth!.userId, ip: request.ip });
       return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/users/:id/sessions/:sid',
+    {
+      preHandler: guard,
+      schema: {
+        tags: ['admin'],
+        summary: "One of a user's sessions, live or ended (with the revocation reason)",
+        security,
+        params: UserSessionParams,
+        response: { 200: AdminSessionSchema },
+      },
+    },
+    async (request) => {
+      const { id, sid } = request.params as { id: string; sid: string };
+      const user = await target(request, id);
+      const row = await sessions.find(sid);
+      if (!row || row.user_id !== user.id) throw new AppError('not_found');
+      return {
+        ...toSessionDto(row, request.auth!.sessionId),
+        user_id: row.user_id,
+        revoked_at: isoOrNull(row.revoked_at),
+        revoked_reason: row.revoked_reason,
+      };
     },
   );
 

@@ -26,6 +26,14 @@ export type SessionDto = Static<typeof SessionSchema>;
 
 export const SessionListSchema = Type.Object({ items: Type.Array(SessionSchema) });
 
+/** One session for an admin: also when it ended, with why (kept for `sessions.ended_retention`). */
+export const AdminSessionSchema = Type.Object({
+  ...SessionSchema.properties,
+  user_id: Type.String(),
+  revoked_at: NullableString,
+  revoked_reason: NullableString,
+});
+
 export function toSessionDto(row: SessionRow, currentSid: string | null, idleExpiresAt = row.idle_expires_at): SessionDto {
   return {
     id: row.id,

@@ -221,5 +221,17 @@ describe.each(backends)('email and SMS codes (%s)', (backend) => {
     expect((await fresh.post('/api/v1/auth/mfa/challenge', { mfa_token: s2.token, method: 'email' })).status).toBe(202);
     const ok = await fresh.post('/api/v1/auth/mfa/verify', { mfa_token: s2.token, method: 'email', code: await mailedCode(user.email, since2) });
     expect(ok.status).toBe(200);
+    // The login-attempt log has each failed second step and, only after the second step, the success.
+    await t.server.container.accounts.attempts.flush();
+    const attempts = await t.server.container.db.kysely
+      .selectFrom('login_attempts')
+      .select(['success', 'reason'])
+      .where('user_id', '=', user.id)
+      .orderBy('time')
+      .orderBy('id')
+      .execute();
+    expect(attempts.filter((a) => a.reason === 'mfa_email_invalid')).toHaveLength(5);
+    expect(attempts.at(-1)).toEqual({ success: 1, reason: 'ok' });
+    expect(attempts.filter((a) => a.success === 1)).toHaveLength(2);
   });
 });

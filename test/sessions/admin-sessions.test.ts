@@ -39,8 +39,13 @@ describe.each(backends)("admin: a user's sessions (%s)", (backend) => {
     expect(listed.body.items.every((s: { current: boolean }) => !s.current)).toBe(true);
     const idOfA = listed.body.items.find((s: { login_ip: string }) => s.login_ip === '127.0.0.11').id;
 
+    expect((await staff.get(`/api/v1/admin/users/${target.id}/sessions/${idOfA}`)).body).toMatchObject({ id: idOfA, revoked_at: null });
     expect((await staff.delete(`/api/v1/admin/users/${target.id}/sessions/${idOfA}`)).status).toBe(204);
     expect(await meStatus(t, a.access_token)).toBe(401);
+    // Ended sessions stay readable for audit, with who ended them and why.
+    const ended = await staff.get(`/api/v1/admin/users/${target.id}/sessions/${idOfA}`);
+    expect(ended.body).toMatchObject({ id: idOfA, user_id: target.id, revoked_reason: 'admin_revoked' });
+    expect(ended.body.revoked_at).toBeTruthy();
     expect(await meStatus(t, b.access_token)).toBe(200);
     // A session id of someone else under this user's path is not found.
     const rootSid = (await root.get('/api/v1/auth/status')).body.session_id;
