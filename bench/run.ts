@@ -4,7 +4,7 @@
  * CLI, drives each scenario with autocannon in a separate process, samples memory, prints a table
  * and writes bench/results/latest.json. Every phase is time-bounded; everything started is stopped.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
@@ -126,13 +126,19 @@ async function main() {
     env.GATEHOUSE_REDIS_PREFIX = `gh-bench:${randomBytes(4).toString('hex')}:`;
   }
 
+  // Measure what production runs: the compiled build, not the TypeScript loader.
+  if (!flag('no-build')) {
+    console.log('building dist/ (npm run build)');
+    const b = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', timeout: 120_000 });
+    if (b.status !== 0) throw new Error('npm run build failed');
+  }
   console.log(`starting Gatehouse (${env.DATABASE_URL ? 'Postgres' : 'SQLite'}, ${env.REDIS_URL ? 'Redis' : 'in-process cache'}) on ${base}`);
-  const gh = await startProcess(process.execPath, ['bin/gatehouse.js', 'serve'], env, /Gatehouse listening on/);
+  const gh = await startProcess(process.execPath, ['dist/main.js'], env, /Gatehouse listening on/);
   const pid = gh.child.pid!;
 
   // Seed through the CLI: one user; the password arrives on stdin.
   const email = 'bench@example.com';
-  const password = `bench ${randomBytes(12).toString('base64url')} passphrase`;
+  const password = `load test ${randomBytes(12).toString("base64url")} phrase`;
   await new Promise<void>((resolve, reject) => {
     const cli = spawn(process.execPath, ['bin/gatehouse.js', 'admin', 'create', '--email', email, '--name', 'Bench User'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';

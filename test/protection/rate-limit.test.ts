@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../harness/server.js';
 import { seedUser } from '../harness/users.js';
-import { badLogin, creds } from './helpers.js';
+import type { Client } from '../harness/client.js';
+import { adminClient, badLogin, creds, eventsOf } from './helpers.js';
 
 describe('login rate limits (defaults: 5 failures per IP and account per 60 s)', () => {
   let t: TestServer;
   let ann: { email: string; password: string };
   let bob: { email: string; password: string };
+  let admin: Client;
   beforeAll(async () => {
     t = await startTestServer();
     ann = await seedUser(t, { email: 'ann@example.com' });
     bob = await seedUser(t, { email: 'bob@example.com' });
+    admin = await adminClient(t);
   });
   afterAll(() => t.close());
 
@@ -28,6 +31,10 @@ describe('login rate limits (defaults: 5 failures per IP and account per 60 s)',
     expect(r.cookies).toEqual([]);
     // The same address differently spelled is the same client.
     expect((await badLogin(c, ' ANN@example.com ')).status).toBe(429);
+    // The trip is recorded once, not once per refusal (an attacker cannot flood the event store).
+    const events = await eventsOf(t, admin, 'rate_limited', '127.0.0.2');
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data).toEqual({ flow: 'login', limit: 'account' });
   });
 
   it('limits per IP and account: another account from that IP, and that account from another IP, still work', async () => {
