@@ -96,7 +96,7 @@ export function createInvitations(
       const hash = tokenHash(input.token);
       const live = await invitations.findLiveByTokenHash(hash, clock.now());
       if (!live) throw new AppError('invalid_link');
-      policy.enforce(input.password, { email: live.email, name: input.name });
+      await policy.enforce(input.password, { email: live.email, name: input.name });
       const passwordHash = await hasher.hash(input.password);
       let result: { user: UserRow; invitation: InvitationRow };
       try {

@@ -40,7 +40,7 @@ export function createPasswordFlows(
       const user = await users.findById(userId);
       if (!user || user.status !== 'active') throw new AppError('unauthorized');
       if (!(await hasher.verify(user.password_hash, current))) throw new AppError('wrong_password');
-      policy.enforce(next, { email: user.email, name: user.name });
+      await policy.enforce(next, { email: user.email, name: user.name });
       const now = clock.now();
       await users.update(user.id, { password_hash: await hasher.hash(next), updated_at: now });
       // A reset link mailed before the change must not undo it.
@@ -80,7 +80,7 @@ export function createPasswordFlows(
       const live = await links.findLiveReset(hash, now);
       const user = live ? await users.findById(live.user_id) : undefined;
       if (!live || !user) throw new AppError('invalid_link');
-      policy.enforce(password, { email: user.email, name: user.name });
+      await policy.enforce(password, { email: user.email, name: user.name });
       const passwordHash = await hasher.hash(password);
       const spent = await links.consumeReset(hash, clock.now());
       if (!spent) throw new AppError('invalid_link');

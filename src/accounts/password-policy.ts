@@ -1,6 +1,4 @@
-import { ZxcvbnFactory, type TranslationKeys } from '@zxcvbn-ts/core';
-import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
-import * as zxcvbnEn from '@zxcvbn-ts/language-en';
+import type { TranslationKeys, ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { AppError, type ProblemItem } from '../errors/app-error.js';
 
 export interface PasswordPolicyConfig {
@@ -20,20 +18,34 @@ export interface PasswordContext {
 /** zxcvbn warnings that mean "this is (close to) a common password". */
 const COMMON_WARNINGS = new Set(['topTen', 'topHundred', 'common', 'similarToCommon', 'pwned']);
 
-// Building the ranked dictionaries takes ~0.5 s: do it once per process, lazily.
-let factory: ZxcvbnFactory | undefined;
-function estimator(): ZxcvbnFactory {
-  if (!factory) {
+interface Estimator {
+  factory: ZxcvbnFactory;
+  /** English warning texts by key, for the refusal message. */
+  warnings: TranslationKeys['warnings'];
+}
+
+// The dictionaries cost ~65 MB of memory and ~0.5 s to rank, and only requests that set a
+// password need them: load and build them on first use, once per process (bench/README.md).
+let loading: Promise<Estimator> | undefined;
+function estimator(): Promise<Estimator> {
+  loading ??= (async () => {
+    const [{ ZxcvbnFactory }, zxcvbnCommon, zxcvbnEn] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+      import('@zxcvbn-ts/language-en'),
+    ]);
     // Warnings come back as their keys (identity translations) so we can tell the rules apart.
     const warnings = Object.fromEntries(Object.keys(zxcvbnEn.translations.warnings).map((k) => [k, k]));
     const translations = { ...zxcvbnEn.translations, warnings } as TranslationKeys;
-    factory = new ZxcvbnFactory({
+    const factory = new ZxcvbnFactory({
       dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
       graphs: zxcvbnCommon.adjacencyGraphs,
       translations,
     });
-  }
-  return factory;
+    return { factory, warnings: zxcvbnEn.translations.warnings as TranslationKeys['warnings'] };
+  })();
+  loading.catch(() => (loading = undefined));
+  return loading;
 }
 
 const fold = (s: string) => s.normalize('NFKC').toLowerCase();
@@ -63,7 +75,7 @@ function contextWords(ctx: PasswordContext, productName: string): string[] {
  * contains the user's own words. The password is judged exactly as given: never cut or case-folded.
  */
 export function createPasswordPolicy(config: PasswordPolicyConfig, productName: string) {
-  function check(password: string, ctx: PasswordContext = {}): ProblemItem[] {
+  async function check(password: string, ctx: PasswordContext = {}): Promise<ProblemItem[]> {
     const failed: ProblemItem[] = [];
     const length = [...password].length;
     if (length < config.min_length) {
@@ -86,14 +98,15 @@ export function createPasswordPolicy(config: PasswordPolicyConfig, productName: 
       }
     }
     if (length === 0) return failed;
-    const result = estimator().check(password, words);
+    const { factory, warnings } = await estimator();
+    const result = factory.check(password, words);
     const warning = result.feedback.warning ?? '';
     if (config.reject_common && COMMON_WARNINGS.has(warning)) {
       failed.push({ code: 'password_common', message: 'This password is on, or close to, a list of commonly used passwords.', field: 'password' });
     }
     if (result.score < config.min_score) {
-      const why = warning && warning in zxcvbnEn.translations.warnings
-        ? ` ${zxcvbnEn.translations.warnings[warning as keyof TranslationKeys['warnings']]}`
+      const why = warning && warning in warnings
+        ? ` ${warnings[warning as keyof TranslationKeys['warnings']]}`
         : '';
       failed.push({
         code: 'password_too_guessable',
@@ -108,13 +121,13 @@ export function createPasswordPolicy(config: PasswordPolicyConfig, productName: 
     config,
     check,
     /** Throws 422 password_policy listing every failed rule. */
-    enforce(password: string, ctx: PasswordContext = {}): void {
-      const failed = check(password, ctx);
+    async enforce(password: string, ctx: PasswordContext = {}): Promise<void> {
+      const failed = await check(password, ctx);
       if (failed.length) throw new AppError('password_policy', { errors: failed });
     },
-    /** Builds the estimator now so the first registration is not slow. */
-    warm(): void {
-      estimator().check('warm up the estimator', []);
+    /** Builds the estimator now (e.g. before a batch of registrations), instead of on first use. */
+    async warm(): Promise<void> {
+      (await estimator()).factory.check('warm up the estimator', []);
     },
   };
 }

@@ -82,7 +82,7 @@ export function createRegistration(
     /** POST /auth/register. Returns whether the caller must verify the address (the same for any address). */
     async register(input: RegisterInput, origin: RequestOrigin): Promise<{ verification_required: boolean }> {
       if (config.registration !== 'open') throw new AppError('registration_closed');
-      policy.enforce(input.password, { email: input.email, name: input.name });
+      await policy.enforce(input.password, { email: input.email, name: input.name });
       const verificationRequired = config.require_email_verification;
       // Hash in both branches so an existing address costs the same time as a new one.
       const passwordHash = await hasher.hash(input.password);

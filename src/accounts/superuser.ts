@@ -25,7 +25,7 @@ export function createSuperusers(
   const { users, hasher, policy, events, clock } = deps;
 
   async function create(input: SuperuserInput, via: 'cli' | 'bootstrap'): Promise<{ user: UserRow; setupLink?: string }> {
-    if (input.password !== undefined) policy.enforce(input.password, { email: input.email, name: input.name });
+    if (input.password !== undefined) await policy.enforce(input.password, { email: input.email, name: input.name });
     if (await users.findByEmail(normalizeEmail(input.email))) throw new AppError('email_taken');
     const passwordHash = input.password !== undefined ? await hasher.hash(input.password) : null;
     const now = clock.now();

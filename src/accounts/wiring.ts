@@ -42,7 +42,6 @@ export function createAccounts(deps: {
 }) {
   const { config, db, clock } = deps;
   const policy = createPasswordPolicy(config.password, config.brand.product_name);
-  policy.warm();
   const invitationStore = createInvitationStore(db.kysely);
   const shared: AccountDeps = {
     ...deps,

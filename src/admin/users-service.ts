@@ -143,7 +143,7 @@ export function createAdminUsers(
     async create(actor: Actor, input: AdminCreateInput, origin: RequestOrigin): Promise<UserRow> {
       const role = input.role ?? 'user';
       if (role === 'superuser') throw noSuperuserGrant();
-      if (input.password !== undefined) policy.enforce(input.password, { email: input.email, name: input.name });
+      if (input.password !== undefined) await policy.enforce(input.password, { email: input.email, name: input.name });
       const passwordHash = input.password !== undefined ? await hasher.hash(input.password) : null;
       const now = clock.now();
       let user: UserRow;

@@ -1,8 +1,14 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Cache, MessageHandler } from './port.js';
+
+// ioredis costs ~11 MB of memory: required only when Redis is configured, not by every process.
+type RedisClass = typeof import('ioredis').Redis;
+const loadRedis = (): RedisClass => (createRequire(import.meta.url)('ioredis') as { Redis: RedisClass }).Redis;
 
 /** Redis adapter: shared state and pub/sub across instances, every key and channel under `prefix`. */
 export function createRedisCache(url: string, prefix: string): Cache {
+  const Redis = loadRedis();
   const client = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
   // Errors surface on commands (health check, callers); the client reconnects by itself.
   client.on('error', () => {});

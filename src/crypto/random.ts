@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** 256 random bits, base64url: session ids, refresh tokens, mailed links, mfa tokens. */
 export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
@@ -18,4 +18,30 @@ export function safeEqual(a: string, b: string): boolean {
     return false;
   }
   return timingSafeEqual(x, y);
+}
+
+// One CSPRNG call fills a pool that many small draws share (ids, trace ids): a call per draw
+// costs more than the draw itself on the hot path. Node batches randomUUID the same way.
+const POOL_SIZE = 8192;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+/** `n` (≤ 256) bytes from the CSPRNG, served from a pooled buffer; each byte is handed out once. */
+export function pooledRandomBytes(n: number): Buffer {
+  if (poolOffset + n > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n));
+  poolOffset += n;
+  return out;
+}
+
+/** One CSPRNG byte as a fraction in [0, 1), the shape ulid's PRNG hook expects. */
+export function pooledRandomFraction(): number {
+  if (poolOffset >= POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]! / 256;
 }

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import type Pg from 'pg';
+import { createRequire } from 'node:module';
 import type { Database } from './database.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -36,6 +37,27 @@ export function openDatabase(opts: DbOptions): Db {
   return openSqlite(path);
 }
 
+/**
+ * Kysely's SQLite driver prepares every query afresh; the hot paths run the same few statements
+ * thousands of times a second, so compiled statements are kept (bounded, oldest out first). Safe
+ * because the driver runs one query at a time on its single connection.
+ */
+function withStatementCache(native: SQLite.Database, max = 500): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => native.close(),
+    prepare(text: string) {
+      let stmt = statements.get(text);
+      if (!stmt) {
+        stmt = native.prepare(text);
+        if (statements.size >= max) statements.delete(statements.keys().next().value!);
+        statements.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 function openSqlite(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const native = new SQLite(path);
@@ -44,7 +66,7 @@ function openSqlite(path: string): Db {
   native.pragma('busy_timeout = 5000');
   // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commit.
   native.pragma('synchronous = NORMAL');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return {
     kysely,
     dialect: 'sqlite',
@@ -57,6 +79,8 @@ function openSqlite(path: string): Db {
 }
 
 function openPostgres(url: string, poolSize: number): Db {
+  // Required here, not at start: a SQLite deployment never pays for the Postgres driver.
+  const pg = createRequire(import.meta.url)('pg') as typeof Pg;
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');

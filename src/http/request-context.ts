@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { pooledRandomBytes } from '../crypto/random.js';
 import { requestContext } from '../logging/context.js';
 
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
@@ -17,7 +17,7 @@ export function traceIdFor(req: IncomingMessage): string {
   if (m && !/^0+$/.test(m[1]!)) return m[1]!;
   const rid = req.headers['x-request-id'];
   if (typeof rid === 'string' && REQUEST_ID.test(rid)) return rid;
-  return randomBytes(16).toString('hex');
+  return pooledRandomBytes(16).toString('hex');
 }
 
 /** Returns the trace id in `x-request-id` and makes it reachable from any code the request runs. */

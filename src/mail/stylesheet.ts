@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import juice from 'juice';
+import { createRequire } from 'node:module';
+import type Juice from 'juice';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 
@@ -64,8 +65,12 @@ export function brandStylesheet(brand: Config['brand']): string {
 }
 
 /** Moves the stylesheet into style attributes: many mail clients drop <style> blocks. */
+// juice and its HTML/CSS parsers cost ~8 MB of memory: loaded with the first mail, not at start.
+let juice: typeof Juice | undefined;
+const loadJuice = (): typeof Juice => (juice ??= createRequire(import.meta.url)('juice') as typeof Juice);
+
 export function inlineStyles(html: string, css: string): string {
-  return juice.inlineContent(html, css, {
+  return loadJuice().inlineContent(html, css, {
     removeStyleTags: true,
     preserveMediaQueries: false,
     preserveFontFaces: false,

@@ -41,21 +41,31 @@ export const backends: BackendName[] = postgresAvailable ? ['sqlite', 'postgres'
 
 const uniq = () => randomBytes(5).toString('hex');
 
-/** A fresh, empty Postgres schema for one test file; `drop` removes it. */
+/**
+ * A fresh, empty Postgres database for one test file (or server), with a schema of the same name
+ * that `?schema=` points the connection at; `drop` removes it. A database each, not only a schema:
+ * Kysely's migrator introspects every schema of its database, and a schema dropped by a parallel
+ * test file at that moment makes the introspection fail.
+ */
 export async function freshPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const schema = `t_${uniq()}`;
-  const c = new pg.Client({ connectionString: PG_BASE });
-  await c.connect();
-  await c.query(`create schema ${schema}`);
-  await c.end();
+  const name = `t_${uniq()}`;
+  const admin = new pg.Client({ connectionString: PG_BASE });
+  await admin.connect();
+  await admin.query(`create database ${name} template template0`);
+  await admin.end();
   const url = new URL(PG_BASE);
-  url.searchParams.set('schema', schema);
+  url.pathname = `/${name}`;
+  const c = new pg.Client({ connectionString: url.toString() });
+  await c.connect();
+  await c.query(`create schema ${name}`);
+  await c.end();
+  url.searchParams.set('schema', name);
   return {
     url: url.toString(),
     drop: async () => {
       const d = new pg.Client({ connectionString: PG_BASE });
       await d.connect();
-      await d.query(`drop schema if exists ${schema} cascade`);
+      await d.query(`drop database if exists ${name} with (force)`);
       await d.end();
     },
   };

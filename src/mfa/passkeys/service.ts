@@ -1,18 +1,19 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { UserRow } from '../../accounts/store.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../shared/clock.js';
 import { newId } from '../../shared/ids.js';
 import type { ChallengeRow, PasskeyStore, PasskeyWithMethod } from './store.js';
+
+// The WebAuthn library (and its CBOR/ASN.1 parsers) costs ~20 MB of memory; only passkey
+// ceremonies need it, so it is loaded on the first one.
+let webauthnLib: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (webauthnLib ??= import('@simplewebauthn/server'));
 
 export interface RelyingParty {
   id: string;
@@ -77,7 +78,7 @@ export function createPasskeys(deps: { store: PasskeyStore; clock: Clock; rp: Re
 
     async registrationOptions(user: UserRow): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const existing = await store.listForUser(user.id);
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
         userName: user.email,
@@ -101,7 +102,7 @@ export function createPasskeys(deps: { store: PasskeyStore; clock: Clock; rp: Re
       if (!row) throw refused('The passkey response does not answer a live registration challenge');
       let info;
       try {
-        const v = await verifyRegistrationResponse({
+        const v = await (await webauthn()).verifyRegistrationResponse({
           response,
           expectedChallenge: row.challenge,
           expectedOrigin: rp.origins,
@@ -146,7 +147,7 @@ export function createPasskeys(deps: { store: PasskeyStore; clock: Clock; rp: Re
     /** Request options for the second-factor step of one login transaction. */
     async mfaOptions(userId: string, transactionId: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const passkeys = await store.listForUser(userId);
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID: rp.id,
         allowCredentials: passkeys.map(descriptor),
         userVerification: 'preferred',
@@ -161,7 +162,7 @@ export function createPasskeys(deps: { store: PasskeyStore; clock: Clock; rp: Re
      * user), so the answer is the same whoever asks and reveals no account.
      */
     async passwordlessOptions(): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
-      const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required', timeout: CEREMONY_MS });
+      const options = await (await webauthn()).generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required', timeout: CEREMONY_MS });
       const challengeId = await saveChallenge('passwordless', options.challenge, null, null);
       return { challengeId, options };
     },
@@ -190,7 +191,7 @@ export function createPasskeys(deps: { store: PasskeyStore; clock: Clock; rp: Re
       if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== passkey.user_id) return null;
       const requireUv = expect.purpose === 'passwordless';
       try {
-        const v = await verifyAuthenticationResponse({
+        const v = await (await webauthn()).verifyAuthenticationResponse({
           response,
           expectedChallenge: row.challenge,
           expectedOrigin: rp.origins,
