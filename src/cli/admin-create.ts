@@ -1,5 +1,5 @@
 import type { ReadStream } from 'node:tty';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
 import { AppError } from '../errors/app-error.js';
 import type { CliIo, Command } from './io.js';
 
@@ -82,16 +82,8 @@ password is refused, 2 when the configuration is invalid.`,
       io.err(`not a plain email address: ${opts.email}`);
       return 1;
     }
-    let config;
-    try {
-      config = loadConfig(io.env);
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.message);
-        return 2;
-      }
-      throw e;
-    }
+    // An invalid configuration is reported by runCli (exit 2).
+    const config = loadConfig(io.env);
     const password = opts.setupLink ? undefined : await readPassword(io);
     // Loaded here: the rest of the CLI needs neither the database nor the password dictionaries.
     const { createSuperuserFromCli } = await import('./admin-create-work.js');

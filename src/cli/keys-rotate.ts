@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
 import { resolveMasterSecret } from '../config/master-secret.js';
 import { Keyring } from '../crypto/keyring.js';
 import { openDatabase } from '../db/connect.js';
@@ -31,16 +31,8 @@ Prints the new key id on stdout; details go to stderr.`,
       }
       alg = value as SigningAlg;
     }
-    let config;
-    try {
-      config = loadConfig(io.env);
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.message);
-        return 2;
-      }
-      throw e;
-    }
+    // An invalid configuration is reported by runCli (exit 2).
+    const config = loadConfig(io.env);
     const master = resolveMasterSecret(config);
     const keyring = new Keyring(master.secret, config.master_secret_previous);
     const logger = pino({ level: 'warn' }, pino.destination(2));

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/load.js';
 import { adminCreateCommand } from './admin-create.js';
 import { configCheckCommand } from './config-check.js';
 import { processIo, wantsHelp, type CliIo, type Command } from './io.js';
@@ -49,6 +50,11 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
   try {
     return await command.run(rest, io);
   } catch (e) {
+    // Every command loads the configuration the same way; a bad one is exit 2 with each problem named.
+    if (e instanceof ConfigError) {
+      io.err(e.message);
+      return 2;
+    }
     io.err(`${command.name} failed: ${(e as Error).message}`);
     return 1;
   }

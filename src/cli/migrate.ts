@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
 import { openDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Command } from './io.js';
@@ -10,16 +10,8 @@ export const migrateCommand: Command = {
 
 Creates the database if needed (SQLite) and applies every pending migration, printing each step.`,
   async run(_args, io) {
-    let config;
-    try {
-      config = loadConfig(io.env);
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.message);
-        return 2;
-      }
-      throw e;
-    }
+    // An invalid configuration is reported by runCli (exit 2).
+    const config = loadConfig(io.env);
     const db = openDatabase({ databaseUrl: config.database_url, dataDir: config.data_dir });
     try {
       io.out(`database: ${db.location}`);

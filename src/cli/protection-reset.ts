@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
 import { openDatabase } from '../db/connect.js';
 import { createProtectionStore } from '../protection/store.js';
 import type { Command } from './io.js';
@@ -23,16 +23,8 @@ protection.refresh_interval seconds (default 30).`,
       return 2;
     }
     const both = args.length === 0;
-    let config;
-    try {
-      config = loadConfig(io.env);
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.message);
-        return 2;
-      }
-      throw e;
-    }
+    // An invalid configuration is reported by runCli (exit 2).
+    const config = loadConfig(io.env);
     const db = openDatabase({ databaseUrl: config.database_url, dataDir: config.data_dir });
     try {
       const store = createProtectionStore(db.kysely);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
 import { resolveMasterSecret } from '../config/master-secret.js';
 import { Keyring } from '../crypto/keyring.js';
 import { openDatabase } from '../db/connect.js';
@@ -23,16 +23,8 @@ Exits 1 when an envelope could not be decrypted with any configured secret.`,
       io.err(`unknown option ${args[0]}\n\n${secretsRotateCommand.usage}`);
       return 2;
     }
-    let config;
-    try {
-      config = loadConfig(io.env);
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.message);
-        return 2;
-      }
-      throw e;
-    }
+    // An invalid configuration is reported by runCli (exit 2).
+    const config = loadConfig(io.env);
     const keyring = new Keyring(resolveMasterSecret(config).secret, config.master_secret_previous);
     const db = openDatabase({ databaseUrl: config.database_url, dataDir: config.data_dir });
     try {

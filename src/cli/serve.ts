@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
 import type { Command } from './io.js';
 
 /** After a clean shutdown the process should end by itself; if a stray handle keeps it alive, this ends it. */
@@ -14,16 +14,8 @@ and *_FILE secrets, and prints where it listens. SIGTERM or SIGINT shut it down 
 connections, in-flight requests finish within GATEHOUSE_SHUTDOWN_GRACE seconds, then the database
 and cache close and the process exits 0. Exits 2 when the configuration is invalid.`,
   async run(_args, io) {
-    let config;
-    try {
-      config = loadConfig(io.env);
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        io.err(e.message);
-        return 2;
-      }
-      throw e;
-    }
+    // An invalid configuration is reported by runCli (exit 2).
+    const config = loadConfig(io.env);
     // Listen for the signals before starting, so one that arrives during start-up is not fatal:
     // the server finishes starting, then shuts down cleanly.
     const signalled = new Promise<NodeJS.Signals>((resolve) => {
