@@ -52,9 +52,10 @@ export function createSelfService(deps: Pick<AccountDeps, 'users' | 'hasher' | '
       const user = await activeUser(userId);
       if (!(await hasher.verify(user.password_hash, password))) throw new AppError('wrong_password');
       if (user.role === 'superuser' && (await users.countActiveSuperusers()) <= 1) throw new AppError('last_superuser');
-      // Revoke first so every instance drops the sessions now; the row delete cascades the rest.
+      // Revoke before the row goes (its sessions cascade), so every instance's cache learns of it now.
       await sessions.revokeAllForUser(user.id, { reason: 'user_deleted', ip: origin.ip });
-      await users.delete(user.id);
+      // Race-safe re-check and delete in one transaction.
+      if ((await users.deleteKeepingASuperuser(user.id)) === 'last_superuser') throw new AppError('last_superuser');
       events.emit('user_deleted', { actor_id: user.id, target_id: user.id, ip: origin.ip, user_agent: origin.userAgent, data: { via: 'self' } });
     },
   };

@@ -23,7 +23,11 @@ export interface UserListQuery {
 const containsPattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** SQL for users. */
-export function createUserStore(db: Kysely<Database>) {
+/** Advisory lock key that serialises changes which could remove the last superuser. */
+const SUPERUSER_LOCK = 0x67617465;
+
+export function createUserStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
+  const isPostgres = dialect === 'postgres';
   return {
     async insert(row: Insertable<UserTable>): Promise<UserRow> {
       return db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
@@ -37,6 +41,30 @@ export function createUserStore(db: Kysely<Database>) {
     async delete(id: string): Promise<boolean> {
       const r = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
+    },
+    /**
+     * Deletes a user unless that would leave no active superuser. Count and delete happen in one
+     * transaction, serialised on Postgres by an advisory lock (SQLite transactions already are),
+     * so two superusers deleting each other at the same instant cannot both succeed.
+     */
+    async deleteKeepingASuperuser(id: string): Promise<'deleted' | 'last_superuser' | 'not_found'> {
+      return db.transaction().execute(async (trx) => {
+        if (isPostgres) await sql`select pg_advisory_xact_lock(${SUPERUSER_LOCK})`.execute(trx);
+        const user = await trx.selectFrom('users').select(['role', 'status']).where('id', '=', id).executeTakeFirst();
+        if (!user) return 'not_found';
+        if (user.role === 'superuser' && user.status !== 'disabled') {
+          const others = await trx
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('role', '=', 'superuser')
+            .where('status', '!=', 'disabled')
+            .where('id', '!=', id)
+            .executeTakeFirstOrThrow();
+          if (Number(others.n) === 0) return 'last_superuser';
+        }
+        await trx.deleteFrom('users').where('id', '=', id).execute();
+        return 'deleted';
+      });
     },
     /** A filtered, sorted page of users and the total count of the filter. */
     async list(query: UserListQuery): Promise<{ items: UserRow[]; total: number }> {

@@ -50,7 +50,7 @@ export function createAccounts(deps: {
     policy,
     urls: accountUrls(config.public_url),
     transaction: (fn) =>
-      db.kysely.transaction().execute((trx) => fn({ users: createUserStore(trx), invitations: createInvitationStore(trx) })),
+      db.kysely.transaction().execute((trx) => fn({ users: createUserStore(trx, db.dialect), invitations: createInvitationStore(trx) })),
   };
   const passwords = createPasswordFlows(shared);
   const attemptStore = createLoginAttemptStore(db.kysely);

@@ -79,8 +79,12 @@ export function createAdminUsers(
   async function remove(actor: Actor, id: string, origin: RequestOrigin): Promise<void> {
     const user = await target(actor, id);
     await keepOneSuperuser(user, true);
+    // Revoke before the row goes (its sessions cascade), so every instance's cache learns of it now.
     await sessions.revokeAllForUser(user.id, { reason: 'user_deleted', actorId: actor.id, ip: origin.ip });
-    await users.delete(user.id);
+    // The check above is fast; this one is race-safe (two superusers deleting each other at once).
+    const outcome = await users.deleteKeepingASuperuser(user.id);
+    if (outcome === 'last_superuser') throw new AppError('last_superuser');
+    if (outcome === 'not_found') throw new AppError('not_found');
     audit('user_deleted', actor, user.id, origin, {}, 'delete');
   }
 

@@ -22,7 +22,7 @@ export async function createSuperuserFromCli(config: Config, input: SuperuserInp
   try {
     if (config.migrate_on_start) await migrateToLatest(db);
     const superusers = createSuperusers({
-      users: createUserStore(db.kysely),
+      users: createUserStore(db.kysely, db.dialect),
       hasher: createPasswordHasher({
         memoryKib: config.password.argon2_memory_kib,
         iterations: config.password.argon2_iterations,

@@ -109,7 +109,7 @@ describe.runIf(postgresAvailable && redisAvailable)('revocation across two serve
     db = openDatabase({ databaseUrl: schema.url, dataDir: a.dataDir });
     const hasher = createPasswordHasher({ memoryKib: 19456, iterations: 2, parallelism: 1 });
     const now = Date.now();
-    await createUserStore(db.kysely).insert({
+    await createUserStore(db.kysely, db.dialect).insert({
       id: newId(),
       email: user.email,
       email_normalized: normalizeEmail(user.email),
