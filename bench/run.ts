@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Algorithm, hash } from '@node-rs/argon2';
 import pg from 'pg';
@@ -87,6 +87,8 @@ async function json(url: string, init: RequestInit = {}): Promise<{ status: numb
 }
 
 async function main() {
+  // The machine may be shared: the load average beside the figures says how much it was.
+  const loadAtStart = loadavg()[0]!;
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const port = await freePort();
@@ -204,7 +206,13 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
-    machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cores,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memory_gb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      load_average_1m: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
+    },
     note: 'The load generator (autocannon, its own process) shares the same cores with the server.',
     backend: { database: env.DATABASE_URL ? 'postgres' : 'sqlite', cache: env.REDIS_URL ? 'redis' : 'memory' },
     settings: { connections: CONNECTIONS, duration_s: DURATION, argon2: { memory_kib: 19456, iterations: 2, parallelism: 1 } },
@@ -220,7 +228,8 @@ async function main() {
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
   printTable(results.scenarios as unknown as Record<string, LoadResult & Record<string, unknown>>, results.memory, { hashMs, argonCeiling });
-  console.log(`\n${results.note}\nresults written to bench/results/latest.json`);
+  console.log(`\n${results.note}\nload average (1 min) at start ${results.machine.load_average_1m.start}, at end ${results.machine.load_average_1m.end}`);
+  console.log('results written to bench/results/latest.json');
 }
 
 function printTable(s: Record<string, LoadResult & Record<string, unknown>>, mem: { idle_rss_mb: number; peak_rss_mb: number }, a: { hashMs: number; argonCeiling: number }) {

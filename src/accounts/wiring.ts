@@ -56,7 +56,12 @@ export function createAccounts(deps: {
   const attemptStore = createLoginAttemptStore(db.kysely);
   const authLog = new RotatingFile(
     join(config.data_dir, 'logs', 'auth.log'),
-    { maxBytes: config.log.file_max_bytes, maxAgeMs: config.log.file_max_age * 1000, keep: config.log.file_keep },
+    {
+      maxBytes: config.log.file_max_bytes,
+      maxAgeMs: config.log.file_max_age * 1000,
+      keep: config.log.file_keep,
+      rotateEveryMs: config.log.rotate_interval * 1000,
+    },
     () => clock.now(),
   );
   return {

@@ -180,6 +180,7 @@ export const ConfigSchema = Type.Object(
       }),
       file_max_age: seconds(7 * 86400, { description: 'Delete rotated log files older than this' }),
       file_keep: int(10, 1, 1000, { description: 'Keep at most this many rotated files per log' }),
+      rotate_interval: seconds(86400, { description: 'Also rotate a log file once it is this old (0 = by size only)' }),
     }),
   },
   { additionalProperties: false },

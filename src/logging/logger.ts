@@ -60,6 +60,7 @@ export function createLogger(config: Config, extraStream?: NodeJS.WritableStream
     maxBytes: config.log.file_max_bytes,
     maxAgeMs: config.log.file_max_age * 1000,
     keep: config.log.file_keep,
+    rotateEveryMs: config.log.rotate_interval * 1000,
   });
   const streams: pino.StreamEntry[] = [{ stream: file, level: 'trace' }];
   if (config.log.stdout) streams.push({ stream: process.stdout, level: 'trace' });

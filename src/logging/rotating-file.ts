@@ -11,16 +11,19 @@ export interface RotationLimits {
   maxAgeMs: number;
   /** Keep at most this many rotated files. */
   keep: number;
+  /** Also rotate the live file once it is this old (ms); 0 = by size only. */
+  rotateEveryMs?: number;
 }
 
 /**
- * An append-only log file that rotates by size (`app.log` → `app.log.<timestamp>`) and prunes
+ * An append-only log file that rotates by size and age (`app.log` → `app.log.<timestamp>`) and prunes
  * rotated files by count and age. Writes are synchronous so a crash loses nothing already logged.
  */
 export class RotatingFile extends Writable {
   private fd: number;
   private size: number;
   private lastPrune = 0;
+  private openedAt: number;
 
   constructor(
     readonly path: string,
@@ -30,14 +33,19 @@ export class RotatingFile extends Writable {
     super({ decodeStrings: false });
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a');
-    this.size = statSync(path).size;
+    const st = statSync(path);
+    this.size = st.size;
+    // An existing file counts from its creation (or last change, where birth time is unknown).
+    this.openedAt = st.size > 0 ? st.birthtimeMs || st.mtimeMs : this.now();
     this.prune();
   }
 
   /** Appends one chunk (a log line). */
   writeLine(chunk: string): void {
     const bytes = Buffer.byteLength(chunk);
-    if (this.size > 0 && this.size + bytes > this.limits.maxBytes) this.rotate();
+    const every = this.limits.rotateEveryMs ?? 0;
+    const tooOld = every > 0 && this.now() - this.openedAt >= every;
+    if (this.size > 0 && (this.size + bytes > this.limits.maxBytes || tooOld)) this.rotate();
     // A quiet log may not rotate for weeks: still drop rotated files past the age limit, hourly.
     else if (this.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
     writeSync(this.fd, chunk);
@@ -77,6 +85,7 @@ export class RotatingFile extends Writable {
     renameSync(this.path, this.nextRotatedName());
     this.fd = openSync(this.path, 'a');
     this.size = 0;
+    this.openedAt = this.now();
     this.prune();
   }
 

@@ -66,6 +66,21 @@ describe('rotating app log file', () => {
     await end(f);
   });
 
+  it('rotates the live file by age too, even when it stays small', async () => {
+    const dir = freshDir();
+    let now = Date.now();
+    const f = new RotatingFile(join(dir, 'app.log'), { maxBytes: 1_000_000, maxAgeMs: 7 * DAY, keep: 100, rotateEveryMs: DAY }, () => now);
+    await writeAll(f, [line(0), line(1)]);
+    expect(f.rotatedFiles()).toHaveLength(0);
+    now += DAY + 1000;
+    await writeAll(f, [line(2)]);
+    const rotated = f.rotatedFiles();
+    expect(rotated).toHaveLength(1);
+    expect(readFileSync(rotated[0]!, 'utf8')).toBe(line(0) + line(1));
+    expect(readFileSync(f.path, 'utf8')).toBe(line(2));
+    await end(f);
+  });
+
   it('prunes by age when it opens, too (a restart after a quiet week)', async () => {
     const dir = freshDir();
     const first = new RotatingFile(join(dir, 'app.log'), { maxBytes: 60, maxAgeMs: DAY, keep: 100 });
