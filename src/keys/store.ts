@@ -7,6 +7,22 @@ export type SigningKeyRow = Selectable<SigningKeyTable>;
 /** SQL for signing keys. Every state change is conditional so racing instances cannot both win. */
 export function createKeyStore(db: Kysely<Database>) {
   return {
+    /** Every key with its encrypted private part, retired ones included (master-secret rotation). */
+    async listEnvelopes(): Promise<Array<{ kid: string; private_envelope: string }>> {
+      return db.selectFrom('signing_keys').select(['kid', 'private_envelope']).orderBy('created_at').execute();
+    },
+
+    /** Swaps a key's envelope only if it is still the one that was read (no lost update). */
+    async replaceEnvelope(kid: string, previous: string, next: string): Promise<boolean> {
+      const r = await db
+        .updateTable('signing_keys')
+        .set({ private_envelope: next })
+        .where('kid', '=', kid)
+        .where('private_envelope', '=', previous)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     /** Keys that are not retired (active and verifying), oldest first. */
     async listLive(): Promise<SigningKeyRow[]> {
       return db.selectFrom('signing_keys').selectAll().where('status', '!=', 'retired').orderBy('created_at').execute();

@@ -59,6 +59,7 @@ describe.each(backends)('gatehouse secrets rotate (%s)', (backend) => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain(`mfa secrets: 1 checked, 1 re-encrypted under master key ${masterKeyId(NEW_SECRET)}`);
+    expect(r.out).toMatch(/signing keys: [1-9]\d* checked, [1-9]\d* re-encrypted/);
     const again = await cli(['secrets', 'rotate'], env);
     expect(again.out).toContain('1 checked, 0 re-encrypted');
 
@@ -71,20 +72,23 @@ describe.each(backends)('gatehouse secrets rotate (%s)', (backend) => {
     } finally {
       await db.close();
     }
-    // 4. A server on the new secret logs in with a code. (Signing keys are not re-encrypted by this
-    // command yet, so the previous secret stays configured for them.)
+    // 4. A server on the new secret ALONE starts (its signing keys open) and logs in with a code.
     clock.advance(30_000);
     const after = await startTestServer({
       backend,
       clock,
       databaseUrl,
-      config: { database_url: databaseUrl, master_secret: NEW_SECRET, master_secret_previous: [TEST_MASTER_SECRET] },
+      config: { database_url: databaseUrl, master_secret: NEW_SECRET, master_secret_previous: [] },
     });
     try {
       const l = after.client();
       const step = await passwordStep(l, u.email, u.password);
       const v = await l.post('/api/v1/auth/mfa/verify', { mfa_token: step.token, method: 'totp', code: totpCode(secret, clock.now()) });
       expect(v.status).toBe(200);
+      // The JWKS is rebuilt from the decrypted private keys: it opens under the new secret alone.
+      const jwks = await l.get('/.well-known/jwks.json');
+      expect(jwks.status).toBe(200);
+      expect(jwks.body.keys.length).toBeGreaterThan(0);
     } finally {
       await after.close();
     }
