@@ -1,23 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../harness/backends.js';
-import { spawnGatehouse, type CliResult } from '../harness/cli.js';
+import { runGatehouse } from '../harness/cli.js';
 import { startTestServer, TEST_MASTER_SECRET, type TestServer } from '../harness/server.js';
 import { accountsTestConfig, STRONG, STRONG2, tryLogin } from './helpers.js';
-
-/** Runs `gatehouse <args>` with `input` piped to its standard input. */
-function runWithInput(args: string[], env: Record<string, string>, input: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawnGatehouse(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 /** The environment that points the CLI at a running test server's database. */
 function cliEnv(t: TestServer): Record<string, string> {
@@ -43,7 +29,7 @@ describe.each(backends)('gatehouse admin create and the bootstrap admin (%s)', (
   afterAll(() => t.close());
 
   it('creates a superuser from a piped password', { timeout: 240_000 }, async () => {
-    const r = await runWithInput(['admin', 'create', '--email', 'Piped.Root@example.com', '--name', 'Piped Root'], cliEnv(t), `${STRONG}\n`);
+    const r = await runGatehouse(['admin', 'create', '--email', 'Piped.Root@example.com', '--name', 'Piped Root'], cliEnv(t), `${STRONG}\n`);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^created superuser Piped\.Root@example\.com \(id [0-9A-Z]{26}\)$/m);
@@ -54,18 +40,18 @@ describe.each(backends)('gatehouse admin create and the bootstrap admin (%s)', (
   });
 
   it('refuses a taken address and a weak password', { timeout: 240_000 }, async () => {
-    await runWithInput(['admin', 'create', '--email', 'taken.root@example.com', '--name', 'Taken'], cliEnv(t), `${STRONG}\n`);
-    const again = await runWithInput(['admin', 'create', '--email', 'TAKEN.root@example.com', '--name', 'Again'], cliEnv(t), `${STRONG2}\n`);
+    await runGatehouse(['admin', 'create', '--email', 'taken.root@example.com', '--name', 'Taken'], cliEnv(t), `${STRONG}\n`);
+    const again = await runGatehouse(['admin', 'create', '--email', 'TAKEN.root@example.com', '--name', 'Again'], cliEnv(t), `${STRONG2}\n`);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
-    const weak = await runWithInput(['admin', 'create', '--email', 'weak.root@example.com', '--name', 'Weak'], cliEnv(t), 'admin\n');
+    const weak = await runGatehouse(['admin', 'create', '--email', 'weak.root@example.com', '--name', 'Weak'], cliEnv(t), 'admin\n');
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/does not meet the policy[\s\S]*at least 12 characters/);
     expect(await tryLogin(t.client(), 'weak.root@example.com', 'admin')).toBe(401);
   });
 
   it('prints a one-time setup link with --setup-link', { timeout: 240_000 }, async () => {
-    const r = await runWithInput(['admin', 'create', '--email', 'linked.root@example.com', '--name', 'Linked Root', '--setup-link'], cliEnv(t), '');
+    const r = await runGatehouse(['admin', 'create', '--email', 'linked.root@example.com', '--name', 'Linked Root', '--setup-link'], cliEnv(t), '');
     expect(r.code).toBe(0);
     const link = /(http\S+\/reset-password\?token=[\w-]+)/.exec(r.stdout)?.[1];
     expect(link).toBeDefined();

@@ -26,8 +26,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the `gatehouse` command to completion and collects its output. */
-export function runGatehouse(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** Runs the `gatehouse` command to completion and collects its output; `input` is piped to stdin. */
+export function runGatehouse(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawnGatehouse(args, env);
     let stdout = '';
@@ -36,5 +36,6 @@ export function runGatehouse(args: string[], env: Record<string, string>): Promi
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (input !== undefined) child.stdin.end(input);
   });
 }
