@@ -20,6 +20,15 @@ const opt = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const DURATION = opt('duration', 10);
+const strOpt = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+// --only login,me,refresh,status: run just those phases (the ceiling always runs; profiling aid).
+const ONLY = strOpt('only')?.split(',');
+const runs = (phase: string) => !ONLY || ONLY.includes(phase);
+// --cpu-prof DIR: the server writes a V8 CPU profile there when it stops (see bench/profile-summary.ts).
+const CPU_PROF = strOpt('cpu-prof');
 const CONNECTIONS = opt('connections', 32);
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_BASE = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -59,15 +68,31 @@ function startProcess(cmd: string, argv: string[], env: NodeJS.ProcessEnv, ready
   });
 }
 
-function runLoad(scenario: Record<string, unknown>): Promise<LoadResult> {
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+const cpuSeconds = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+/** Runs one load phase; with `pid`, also reports that server's CPU time per request. */
+function runLoad(scenario: Record<string, unknown>, pid?: number): Promise<LoadResult> {
+  const cpuBefore = pid ? cpuSeconds(pid) : 0;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(scenario)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult) : reject(new Error(`load exited ${code}`))));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load exited ${code}`));
+      const r = JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
+      if (pid && r.requests > 0) r.server_cpu_us_per_request = Math.round(((cpuSeconds(pid) - cpuBefore) / r.requests) * 1e6);
+      resolve(r);
+    });
   });
 }
+
+const SKIPPED: LoadResult = { requests: 0, rps: 0, p50: 0, p99: 0, errors: 0, broken_chains: 0 };
+const phase = (name: string, run: () => Promise<LoadResult>) => (runs(name) ? run() : Promise.resolve(SKIPPED));
 
 interface LoadResult {
   requests: number;
@@ -76,6 +101,8 @@ interface LoadResult {
   p99: number;
   errors: number;
   broken_chains: number;
+  /** Server CPU time (user + system) per request during the phase, in microseconds. */
+  server_cpu_us_per_request?: number;
 }
 
 const memKb = (pid: number, field: 'VmRSS' | 'VmHWM') =>
@@ -138,7 +165,8 @@ async function main() {
     if (b.status !== 0) throw new Error('npm run build failed');
   }
   console.log(`starting Gatehouse (${env.DATABASE_URL ? 'Postgres' : 'SQLite'}, ${env.REDIS_URL ? 'Redis' : 'in-process cache'}) on ${base}`);
-  const gh = await startProcess(process.execPath, ['dist/main.js'], env, /Gatehouse listening on/);
+  const nodeArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
+  const gh = await startProcess(process.execPath, [...nodeArgs, 'dist/main.js'], env, /Gatehouse listening on/);
   const pid = gh.child.pid!;
 
   // Seed through the CLI: one user; the password arrives on stdin.
@@ -161,7 +189,7 @@ async function main() {
   const ceiling = await startProcess(process.execPath, ['bench/ceiling-server.mjs', String(ceilingPort)], env, /listening/);
   const load = { connections: CONNECTIONS, duration: DURATION };
   console.log('ceiling: bare Fastify hello');
-  const ceilingResult = await runLoad({ ...load, url: `http://127.0.0.1:${ceilingPort}/`, method: 'GET' });
+  const ceilingResult = await runLoad({ ...load, url: `http://127.0.0.1:${ceilingPort}/`, method: 'GET' }, ceiling.child.pid);
   ceiling.child.kill('SIGTERM');
 
   // argon2 ceiling: cores ÷ median time of one hash at the configured parameters.
@@ -178,7 +206,7 @@ async function main() {
 
   console.log('login: POST /api/v1/auth/login');
   const loginBody = JSON.stringify({ email, password });
-  const loginResult = await runLoad({ ...load, url: `${base}/api/v1/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody });
+  const loginResult = await phase('login', () => runLoad({ ...load, url: `${base}/api/v1/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody }, pid));
 
   const tokenPair = async () => {
     const r = await json(`${base}/api/v1/auth/token`, { method: 'POST', body: loginBody });
@@ -187,20 +215,22 @@ async function main() {
   };
   const { access_token } = await tokenPair();
   console.log('authenticated: GET /api/v1/me with a bearer token');
-  const meResult = await runLoad({ ...load, url: `${base}/api/v1/me`, method: 'GET', headers: { authorization: `Bearer ${access_token}` } });
+  const meResult = await phase('me', () => runLoad({ ...load, url: `${base}/api/v1/me`, method: 'GET', headers: { authorization: `Bearer ${access_token}` } }, pid));
 
   const refreshTokens: string[] = [];
   for (let i = 0; i < CONNECTIONS * 2; i++) refreshTokens.push((await tokenPair()).refresh_token);
   console.log('refresh: POST /api/v1/auth/refresh, one rotating chain per connection');
-  const refreshResult = await runLoad({ ...load, url: `${base}/api/v1/auth/refresh`, method: 'POST', refreshTokens });
+  const refreshResult = await phase('refresh', () => runLoad({ ...load, url: `${base}/api/v1/auth/refresh`, method: 'POST', refreshTokens }, pid));
 
   const cookieLogin = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody });
   const cookie = (cookieLogin.headers.get('set-cookie') ?? '').split(';')[0]!;
   console.log('session check: GET /api/v1/auth/status with the session cookie');
-  const statusResult = await runLoad({ ...load, url: `${base}/api/v1/auth/status`, method: 'GET', headers: { cookie } });
+  const statusResult = await phase('status', () => runLoad({ ...load, url: `${base}/api/v1/auth/status`, method: 'GET', headers: { cookie } }, pid));
 
   const peakRssMb = memKb(pid, 'VmHWM') / 1024;
+  const exited = new Promise((r) => gh.child.once('exit', r));
   gh.child.kill('SIGTERM');
+  await exited; // a CPU profile is written as the server exits
 
   const ratio = (x: number, y: number) => Math.round((x / y) * 1000) / 10;
   const results = {
@@ -233,13 +263,15 @@ async function main() {
 }
 
 function printTable(s: Record<string, LoadResult & Record<string, unknown>>, mem: { idle_rss_mb: number; peak_rss_mb: number }, a: { hashMs: number; argonCeiling: number }) {
-  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'ratio']];
+  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req', 'ratio']];
   const pct = (v: unknown, of: string) => (typeof v === 'number' ? `${v}% of ${of}` : '');
-  rows.push(['ceiling (bare Fastify)', f(s.ceiling!.rps), f(s.ceiling!.p50), f(s.ceiling!.p99), String(s.ceiling!.errors), '']);
-  rows.push(['login (argon2id)', f(s.login!.rps), f(s.login!.p50), f(s.login!.p99), String(s.login!.errors), pct(s.login!.ratio_to_argon2_ceiling_pct, `argon2 ceiling ${f(a.argonCeiling)}/s (${f(a.hashMs)} ms/hash)`)]);
-  rows.push(['GET /me (bearer)', f(s.authenticated!.rps), f(s.authenticated!.p50), f(s.authenticated!.p99), String(s.authenticated!.errors), pct(s.authenticated!.ratio_to_ceiling_pct, 'ceiling')]);
-  rows.push(['refresh (rotation)', f(s.refresh!.rps), f(s.refresh!.p50), f(s.refresh!.p99), String(s.refresh!.errors), '']);
-  rows.push(['GET /auth/status (cookie)', f(s.session_check!.rps), f(s.session_check!.p50), f(s.session_check!.p99), String(s.session_check!.errors), pct(s.session_check!.ratio_to_ceiling_pct, 'ceiling')]);
+  const row = (label: string, r: LoadResult, ratio = '') =>
+    rows.push([label, f(r.rps), f(r.p50), f(r.p99), String(r.errors), r.server_cpu_us_per_request === undefined ? '' : String(r.server_cpu_us_per_request), ratio]);
+  row('ceiling (bare Fastify)', s.ceiling!);
+  row('login (argon2id)', s.login!, pct(s.login!.ratio_to_argon2_ceiling_pct, `argon2 ceiling ${f(a.argonCeiling)}/s (${f(a.hashMs)} ms/hash)`));
+  row('GET /me (bearer)', s.authenticated!, pct(s.authenticated!.ratio_to_ceiling_pct, 'ceiling'));
+  row('refresh (rotation)', s.refresh!);
+  row('GET /auth/status (cookie)', s.session_check!, pct(s.session_check!.ratio_to_ceiling_pct, 'ceiling'));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log('');
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));

@@ -125,7 +125,7 @@ export async function createContainer(config: Config, deps: ContainerDeps) {
   closers.push(await sessions.listenForRemoteRevocations());
   const cookie = sessionCookie(config.public_url);
   const authenticator = createAuthenticator({ liveness, activity, users, cookie });
-  const refreshStore = createRefreshStore(db.kysely);
+  const refreshStore = createRefreshStore(db.kysely, db.sqlite);
   const tokens = createTokenService({
     refresh: refreshStore,
     sessions,

@@ -1,10 +1,10 @@
-import { createHash, randomBytes, randomFillSync, randomInt, timingSafeEqual } from 'node:crypto';
+import { hash, randomFillSync, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** 256 random bits, base64url: session ids, refresh tokens, mailed links, mfa tokens. */
-export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
+export const randomToken = (bytes = 32): string => pooledRandomBytes(bytes).toString('base64url');
 
 /** SHA-256 hex of a high-entropy secret; a slow hash adds nothing for 256-bit random values. */
-export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+export const sha256 = (value: string): string => hash('sha256', value, 'hex');
 
 /** A uniformly random numeric code of `digits` digits (OTPs), from the CSPRNG. */
 export const randomDigits = (digits = 6): string => String(randomInt(0, 10 ** digits)).padStart(digits, '0');
@@ -20,8 +20,9 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
-// One CSPRNG call fills a pool that many small draws share (ids, trace ids): a call per draw
-// costs more than the draw itself on the hot path. Node batches randomUUID the same way.
+// One CSPRNG call fills a pool that many small draws share (tokens, ids, trace ids): a call per
+// draw costs more than the draw itself on the hot path. Node batches randomUUID the same way.
+// Bytes are copied out and never served twice, so a token shares no randomness with another.
 const POOL_SIZE = 8192;
 const pool = Buffer.alloc(POOL_SIZE);
 let poolOffset = POOL_SIZE;

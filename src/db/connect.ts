@@ -14,6 +14,11 @@ export interface Db {
   dialect: DialectName;
   /** Postgres schema named by `?schema=` in the URL (tests, shared databases); undefined = default. */
   schema?: string;
+  /**
+   * The better-sqlite3 handle behind Kysely (SQLite only). Hot paths may run a whole unit of work
+   * on it synchronously — see `sqliteWork` — instead of a Kysely transaction's promise chain.
+   */
+  sqlite?: SQLite.Database;
   /** Human-readable location without credentials, for start-up messages. */
   location: string;
   ping(): Promise<void>;
@@ -43,19 +48,41 @@ export function openDatabase(opts: DbOptions): Db {
  * because the driver runs one query at a time on its single connection.
  */
 function withStatementCache(native: SQLite.Database, max = 500): SqliteDatabase {
+  const statements = statementCache(native, max);
+  return { close: () => native.close(), prepare: statements };
+}
+
+const caches = new WeakMap<SQLite.Database, (text: string) => SQLite.Statement>();
+
+/** The bounded prepared-statement cache of a handle (one per handle, shared with `sqliteWork`). */
+export function statementCache(native: SQLite.Database, max = 500): (text: string) => SQLite.Statement {
+  const existing = caches.get(native);
+  if (existing) return existing;
+
   const statements = new Map<string, SQLite.Statement>();
-  return {
-    close: () => native.close(),
-    prepare(text: string) {
-      let stmt = statements.get(text);
-      if (!stmt) {
-        stmt = native.prepare(text);
-        if (statements.size >= max) statements.delete(statements.keys().next().value!);
-        statements.set(text, stmt);
-      }
-      return stmt;
-    },
+  const prepare = (text: string) => {
+    let stmt = statements.get(text);
+    if (!stmt) {
+      stmt = native.prepare(text);
+      if (statements.size >= max) statements.delete(statements.keys().next().value!);
+      statements.set(text, stmt);
+    }
+    return stmt;
   };
+  caches.set(native, prepare);
+  return prepare;
+}
+
+/**
+ * Runs `work` as one synchronous SQLite transaction on the handle Kysely also uses, or returns
+ * undefined when that is not safe right now: a Kysely transaction is open on the connection
+ * (it awaits between statements, and our writes would silently join it). Nothing else can run
+ * in between: the work never yields, so it is atomic on this single-writer connection.
+ */
+export function sqliteWork<T>(native: SQLite.Database, work: (prepare: (text: string) => SQLite.Statement) => T): { value: T } | undefined {
+  if (native.inTransaction) return undefined;
+  const prepare = statementCache(native);
+  return { value: native.transaction(() => work(prepare)).immediate() };
 }
 
 function openSqlite(path: string): Db {
@@ -70,6 +97,7 @@ function openSqlite(path: string): Db {
   return {
     kysely,
     dialect: 'sqlite',
+    sqlite: native,
     location: `sqlite:${resolve(path)}`,
     ping: async () => {
       await sql`select 1`.execute(kysely);

@@ -1,3 +1,4 @@
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Keyring } from '../crypto/keyring.js';
 import type { SigningKeyRow } from './store.js';
@@ -22,7 +23,8 @@ export interface KeyMaterial {
   alg: SigningAlg;
   publicJwk: PublicJwk;
   publicKey: CryptoKey;
-  privateKey: CryptoKey;
+  /** A node:crypto key: tokens are signed synchronously with it (WebCrypto's async round trip costs more than the signature). */
+  privateKey: KeyObject;
 }
 
 /** Key type and curve each algorithm must use, so a row can never pair an alg with a foreign key. */
@@ -76,15 +78,13 @@ export async function loadKeyMaterial(keyring: Keyring, row: SigningKeyRow): Pro
     throw new Error(`signing key ${row.kid}: stored key does not match its algorithm ${row.alg}`);
   }
   const pub = pick(jwk, PUBLIC_MEMBERS);
-  const [privateKey, publicKey] = await Promise.all([
-    importJWK(pick(jwk, PRIVATE_MEMBERS), row.alg, { extractable: false }),
-    importJWK(pub, row.alg),
-  ]);
+  const privateKey = createPrivateKey({ key: pick(jwk, PRIVATE_MEMBERS) as JsonWebKey, format: 'jwk' });
+  const publicKey = await importJWK(pub, row.alg);
   return {
     kid: row.kid,
     alg: row.alg,
     publicJwk: { ...(pub as { kty: string }), kid: row.kid, alg: row.alg, use: 'sig' },
     publicKey: publicKey as CryptoKey,
-    privateKey: privateKey as CryptoKey,
+    privateKey,
   };
 }

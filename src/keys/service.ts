@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { CryptoKey } from 'jose';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -22,7 +23,7 @@ export const KEY_TICK_MS = 60_000;
 export interface Signer {
   kid: string;
   alg: SigningAlg;
-  privateKey: CryptoKey;
+  privateKey: KeyObject;
 }
 
 /** A public key that may check signatures right now (its key is active or still in its window). */

@@ -1,4 +1,5 @@
-import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { sign, type KeyObject } from 'node:crypto';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config/schema.js';
 import { sha256 } from '../crypto/random.js';
 import { AppError } from '../errors/app-error.js';
@@ -61,6 +62,32 @@ export interface JwtServiceDeps {
 
 const invalid = () => new AppError('invalid_token');
 
+const b64url = (s: string) => Buffer.from(s).toString('base64url');
+/** The encoded protected header of each signing key (it never changes for a kid). */
+const encodedHeaders = new Map<string, string>();
+
+/**
+ * A JWS compact serialisation signed synchronously with node:crypto: on the refresh path the
+ * WebCrypto route (jose's SignJWT) cost more in promise and thread-pool hops than the signature.
+ * ES256 signatures are the raw r||s pair JWS requires (RFC 7518 §3.4), not DER.
+ */
+function compactSign(signer: { kid: string; alg: SigningAlg; privateKey: KeyObject }, payload: Record<string, unknown>): string {
+  let header = encodedHeaders.get(signer.kid);
+  if (!header) {
+    header = b64url(JSON.stringify({ alg: signer.alg, kid: signer.kid, typ: ACCESS_TOKEN_TYP }));
+    encodedHeaders.set(signer.kid, header);
+  }
+  const input = `${header}.${b64url(JSON.stringify(payload))}`;
+  const data = Buffer.from(input);
+  const signature =
+    signer.alg === 'EdDSA'
+      ? sign(null, data, signer.privateKey)
+      : signer.alg === 'ES256'
+        ? sign('sha256', data, { key: signer.privateKey, dsaEncoding: 'ieee-p1363' })
+        : sign('sha256', data, signer.privateKey);
+  return `${input}.${signature.toString('base64url')}`;
+}
+
 /**
  * The one JWT module: signs access tokens and verifies them with pinned algorithm (the one of
  * the key the kid names), issuer, audience and typ. Only keys from our own store are used:
@@ -86,15 +113,8 @@ export function createJwtService(deps: JwtServiceDeps) {
     const iat = Math.floor(now / 1000);
     const exp = iat + ttl;
     const jti = newId(now);
-    const token = await new SignJWT({ ...input.extra, sid: input.sid, amr: input.amr })
-      .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: ACCESS_TOKEN_TYP })
-      .setIssuer(issuer)
-      .setSubject(input.sub)
-      .setAudience(audience)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(jti)
-      .sign(signer.privateKey);
+    const payload = { ...input.extra, sid: input.sid, amr: input.amr, iss: issuer, sub: input.sub, aud: audience, iat, exp, jti };
+    const token = compactSign(signer, payload);
     return { token, jti, exp, expiresIn: ttl };
   }
 

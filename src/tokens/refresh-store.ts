@@ -1,4 +1,6 @@
+import type SQLite from 'better-sqlite3';
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sqliteWork } from '../db/connect.js';
 import type { Database } from '../db/database.js';
 import type { SessionRow } from '../sessions/store.js';
 import type { RefreshTokenTable } from './tables.js';
@@ -11,8 +13,44 @@ export interface RotationPlan {
   idleExpiresAt: number;
 }
 
-/** SQL for refresh tokens. Consumption is one conditional UPDATE so two racers never both win. */
-export function createRefreshStore(db: Kysely<Database>) {
+type RotateArgs = {
+  hash: string;
+  now: number;
+  next: { id: string; hash: string };
+  plan: (session: SessionRow) => RotationPlan;
+};
+type Rotated = { session: SessionRow; refreshExpiresAt: number } | undefined;
+
+// The same statements as the Kysely version below, for SQLite's synchronous fast path.
+const CONSUME = `update refresh_tokens set consumed_at = ?, replaced_by = ?
+  where token_hash = ? and consumed_at is null and expires_at > ?
+  and exists (select sessions.id from sessions where sessions.id = refresh_tokens.session_id
+    and sessions.revoked_at is null and sessions.idle_expires_at > ? and sessions.absolute_expires_at > ?)
+  returning session_id`;
+const SESSION = 'select * from sessions where id = ?';
+const INSERT = `insert into refresh_tokens (id, session_id, token_hash, created_at, expires_at, consumed_at, replaced_by)
+  values (?, ?, ?, ?, ?, null, null)`;
+const SLIDE = 'update sessions set idle_expires_at = ? where id = ?';
+
+/** A rotation as one synchronous SQLite transaction (see `sqliteWork`); undefined when it cannot run now. */
+function rotateOnSqlite(native: SQLite.Database, a: RotateArgs): { value: Rotated } | undefined {
+  return sqliteWork(native, (prepare) => {
+    const consumed = prepare(CONSUME).get(a.now, a.next.id, a.hash, a.now, a.now, a.now) as { session_id: string } | undefined;
+    if (!consumed) return undefined;
+    const current = prepare(SESSION).get(consumed.session_id) as SessionRow;
+    const plan = a.plan(current);
+    prepare(INSERT).run(a.next.id, current.id, a.next.hash, a.now, plan.refreshExpiresAt);
+    prepare(SLIDE).run(plan.idleExpiresAt, current.id);
+    return { session: { ...current, idle_expires_at: plan.idleExpiresAt }, refreshExpiresAt: plan.refreshExpiresAt };
+  });
+}
+
+/**
+ * SQL for refresh tokens. Consumption is one conditional UPDATE so two racers never both win.
+ * On SQLite, `native` (the handle under Kysely) lets rotation — the busiest write — run as one
+ * synchronous transaction: a quarter of the Kysely path's cost (bench/README.md).
+ */
+export function createRefreshStore(db: Kysely<Database>, native?: SQLite.Database) {
   return {
     async insert(row: Insertable<RefreshTokenTable>): Promise<void> {
       await db.insertInto('refresh_tokens').values(row).execute();
@@ -27,12 +65,9 @@ export function createRefreshStore(db: Kysely<Database>) {
      * same statement: of N concurrent calls exactly one gets a row back (row lock on Postgres, the
      * single writer on SQLite). Returns the session (idle expiry already slid) or undefined.
      */
-    async rotate(args: {
-      hash: string;
-      now: number;
-      next: { id: string; hash: string };
-      plan: (session: SessionRow) => RotationPlan;
-    }): Promise<{ session: SessionRow; refreshExpiresAt: number } | undefined> {
+    async rotate(args: RotateArgs): Promise<Rotated> {
+      const fast = native && rotateOnSqlite(native, args);
+      if (fast) return fast.value;
       const { hash, now, next } = args;
       return db.transaction().execute(async (trx) => {
         const consumed = await trx

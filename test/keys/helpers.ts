@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { KeyObject } from 'node:crypto';
 import { CompactSign, decodeProtectedHeader, type CryptoKey, type JWTPayload } from 'jose';
 import { expect } from 'vitest';
 import { TEST_MASTER_SECRET, type TestServer } from '../harness/server.js';
@@ -37,7 +38,7 @@ export const kidOf = (token: string) => decodeProtectedHeader(token).kid as stri
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
 /** A compact JWS with any header and payload, signed by `key` (ours or an attacker's). */
-export async function signRaw(key: CryptoKey, header: Record<string, unknown>, payload: JWTPayload): Promise<string> {
+export async function signRaw(key: CryptoKey | KeyObject, header: Record<string, unknown>, payload: JWTPayload): Promise<string> {
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader(header as { alg: string })
     .sign(key);

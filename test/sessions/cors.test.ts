@@ -29,6 +29,12 @@ describe('CORS allowlist for bearer browser apps', () => {
     expect(pre.headers['access-control-allow-origin']).toBe(APP);
     expect(String(pre.headers['access-control-allow-headers'])).toMatch(/authorization/);
     expect(pre.headers['access-control-allow-credentials']).toBeUndefined();
+    expect(String(pre.headers['access-control-allow-methods'])).toMatch(/POST/);
+  });
+
+  it('refuses a preflight that names no method', async () => {
+    const pre = await t.client().request('OPTIONS', '/api/v1/auth/refresh', { headers: { origin: APP } });
+    expect(pre.status).toBe(400);
   });
 
   it('lets a listed origin log in for tokens (no cookie involved)', async () => {
