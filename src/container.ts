@@ -95,7 +95,7 @@ export async function createContainer(config: Config, deps: ContainerDeps) {
   const jwt = createJwtService({ keys, config, clock });
 
   // accounts, sessions, login
-  const users = createUserStore(db.kysely, db.dialect);
+  const users = createUserStore(db.kysely, db.dialect, db.sqlite);
   const hasher = createPasswordHasher({
     memoryKib: config.password.argon2_memory_kib,
     iterations: config.password.argon2_iterations,

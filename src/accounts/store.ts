@@ -1,4 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import { sqliteGet } from '../db/connect.js';
 import type { Database } from '../db/database.js';
 import type { Role, UserStatus } from './roles.js';
 import type { UserTable } from './tables.js';
@@ -26,13 +28,17 @@ const containsPattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c
 /** Advisory lock key that serialises changes which could remove the last superuser. */
 const SUPERUSER_LOCK = 0x67617465;
 
-export function createUserStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
+/** `native`: the SQLite handle under `db`, for the synchronous read by id every authenticated admin call and /me make. */
+export function createUserStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', native?: SQLite.Database) {
   const isPostgres = dialect === 'postgres';
   return {
     async insert(row: Insertable<UserTable>): Promise<UserRow> {
       return db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
     },
-    findById: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    findById(id: string): Promise<UserRow | undefined> {
+      const fast = native && sqliteGet<UserRow>(native, 'select * from users where id = ?', id);
+      return fast ? Promise.resolve(fast.value) : db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    },
     findByEmail: (normalized: string) =>
       db.selectFrom('users').selectAll().where('email_normalized', '=', normalized).executeTakeFirst(),
     async update(id: string, patch: Updateable<UserTable>): Promise<UserRow | undefined> {

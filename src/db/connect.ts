@@ -74,6 +74,15 @@ export function statementCache(native: SQLite.Database, max = 500): (text: strin
 }
 
 /**
+ * One row by a prepared statement, read synchronously on the handle under Kysely (the hottest
+ * reads); undefined when a Kysely transaction is open there, whose uncommitted rows it would see.
+ */
+export function sqliteGet<R>(native: SQLite.Database, text: string, ...params: unknown[]): { value: R | undefined } | undefined {
+  if (native.inTransaction) return undefined;
+  return { value: statementCache(native)(text).get(...params) as R | undefined };
+}
+
+/**
  * Runs `work` as one synchronous SQLite transaction on the handle Kysely also uses, or returns
  * undefined when that is not safe right now: a Kysely transaction is open on the connection
  * (it awaits between statements, and our writes would silently join it). Nothing else can run
