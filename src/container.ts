@@ -31,6 +31,7 @@ import { createGeoLocator } from './geo/locate.js';
 import { createActivityTracker } from './sessions/activity.js';
 import { createSessionLiveness } from './sessions/liveness.js';
 import { createRefreshStore } from './tokens/refresh-store.js';
+import { createGroupCommit } from './db/group-commit.js';
 import { createTokenService } from './tokens/service.js';
 import { createBearerVerifier } from './tokens/bearer.js';
 import { sessionCleanupJob } from './jobs/cleanup.js';
@@ -125,7 +126,7 @@ export async function createContainer(config: Config, deps: ContainerDeps) {
   closers.push(await sessions.listenForRemoteRevocations());
   const cookie = sessionCookie(config.public_url);
   const authenticator = createAuthenticator({ liveness, activity, users, cookie });
-  const refreshStore = createRefreshStore(db.kysely, db.sqlite);
+  const refreshStore = createRefreshStore(db.kysely, db.sqlite && createGroupCommit(db.sqlite));
   const tokens = createTokenService({
     refresh: refreshStore,
     sessions,

@@ -16,7 +16,7 @@ export interface Db {
   schema?: string;
   /**
    * The better-sqlite3 handle behind Kysely (SQLite only). Hot paths may run a whole unit of work
-   * on it synchronously — see `sqliteWork` — instead of a Kysely transaction's promise chain.
+   * on it synchronously (db/group-commit.ts, `sqliteGet`) instead of through Kysely's promise chain.
    */
   sqlite?: SQLite.Database;
   /** Human-readable location without credentials, for start-up messages. */
@@ -54,7 +54,7 @@ function withStatementCache(native: SQLite.Database, max = 500): SqliteDatabase 
 
 const caches = new WeakMap<SQLite.Database, (text: string) => SQLite.Statement>();
 
-/** The bounded prepared-statement cache of a handle (one per handle, shared with `sqliteWork`). */
+/** The bounded prepared-statement cache of a handle (one per handle, shared by Kysely and the synchronous paths). */
 export function statementCache(native: SQLite.Database, max = 500): (text: string) => SQLite.Statement {
   const existing = caches.get(native);
   if (existing) return existing;
@@ -82,17 +82,6 @@ export function sqliteGet<R>(native: SQLite.Database, text: string, ...params: u
   return { value: statementCache(native)(text).get(...params) as R | undefined };
 }
 
-/**
- * Runs `work` as one synchronous SQLite transaction on the handle Kysely also uses, or returns
- * undefined when that is not safe right now: a Kysely transaction is open on the connection
- * (it awaits between statements, and our writes would silently join it). Nothing else can run
- * in between: the work never yields, so it is atomic on this single-writer connection.
- */
-export function sqliteWork<T>(native: SQLite.Database, work: (prepare: (text: string) => SQLite.Statement) => T): { value: T } | undefined {
-  if (native.inTransaction) return undefined;
-  const prepare = statementCache(native);
-  return { value: native.transaction(() => work(prepare)).immediate() };
-}
 
 function openSqlite(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });

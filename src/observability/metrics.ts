@@ -30,11 +30,22 @@ export type Metrics = ReturnType<typeof createMetrics>;
 /** Counts every answer and serves GET /metrics with the configured access rule. */
 export const metricsPlugin = fp(async (app: FastifyInstance, opts: { config: Config; metrics: Metrics }) => {
   const { config, metrics } = opts;
-  app.addHook('onResponse', async (request, reply) => {
+  // Labelled children are looked up once per (method, route, status), not hashed on every answer.
+  const counters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
+  const timers = new Map<string, ReturnType<typeof metrics.duration.labels>>();
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, never the raw URL, so label cardinality stays bounded.
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const status = String(reply.statusCode);
+    const timerKey = `${request.method} ${route}`;
+    const counterKey = `${timerKey} ${status}`;
+    let counter = counters.get(counterKey);
+    if (!counter) counters.set(counterKey, (counter = metrics.requests.labels(request.method, route, status)));
+    let timer = timers.get(timerKey);
+    if (!timer) timers.set(timerKey, (timer = metrics.duration.labels(request.method, route)));
+    counter.inc();
+    timer.observe(reply.elapsedTime / 1000);
+    done();
   });
   if (config.metrics === 'off') return;
   app.get(

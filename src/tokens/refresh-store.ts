@@ -1,7 +1,6 @@
-import type SQLite from 'better-sqlite3';
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { sqliteWork } from '../db/connect.js';
 import type { Database } from '../db/database.js';
+import type { GroupCommit } from '../db/group-commit.js';
 import type { SessionRow } from '../sessions/store.js';
 import type { RefreshTokenTable } from './tables.js';
 
@@ -32,9 +31,9 @@ const INSERT = `insert into refresh_tokens (id, session_id, token_hash, created_
   values (?, ?, ?, ?, ?, null, null)`;
 const SLIDE = 'update sessions set idle_expires_at = ? where id = ?';
 
-/** A rotation as one synchronous SQLite transaction (see `sqliteWork`); undefined when it cannot run now. */
-function rotateOnSqlite(native: SQLite.Database, a: RotateArgs): { value: Rotated } | undefined {
-  return sqliteWork(native, (prepare) => {
+/** A rotation as one unit of a SQLite group commit; undefined when it cannot run there now. */
+function rotateOnSqlite(group: GroupCommit, a: RotateArgs): Promise<{ value: Rotated } | undefined> {
+  return group.run((prepare) => {
     const consumed = prepare(CONSUME).get(a.now, a.next.id, a.hash, a.now, a.now, a.now) as { session_id: string } | undefined;
     if (!consumed) return undefined;
     const current = prepare(SESSION).get(consumed.session_id) as SessionRow;
@@ -47,10 +46,10 @@ function rotateOnSqlite(native: SQLite.Database, a: RotateArgs): { value: Rotate
 
 /**
  * SQL for refresh tokens. Consumption is one conditional UPDATE so two racers never both win.
- * On SQLite, `native` (the handle under Kysely) lets rotation — the busiest write — run as one
- * synchronous transaction: a quarter of the Kysely path's cost (bench/README.md).
+ * On SQLite, `group` (a group commit on the handle under Kysely) runs rotation — the busiest
+ * write — as synchronous statements sharing one COMMIT with the rotations that arrive with it.
  */
-export function createRefreshStore(db: Kysely<Database>, native?: SQLite.Database) {
+export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit) {
   return {
     async insert(row: Insertable<RefreshTokenTable>): Promise<void> {
       await db.insertInto('refresh_tokens').values(row).execute();
@@ -66,7 +65,7 @@ export function createRefreshStore(db: Kysely<Database>, native?: SQLite.Databas
      * single writer on SQLite). Returns the session (idle expiry already slid) or undefined.
      */
     async rotate(args: RotateArgs): Promise<Rotated> {
-      const fast = native && rotateOnSqlite(native, args);
+      const fast = group && (await rotateOnSqlite(group, args));
       if (fast) return fast.value;
       const { hash, now, next } = args;
       return db.transaction().execute(async (trx) => {
