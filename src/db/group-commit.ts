@@ -34,6 +34,8 @@ export function createGroupCommit(native: SQLite.Database) {
       try {
         results.push({ ok: true, value: unit(p) }); // nested: runs inside a savepoint
       } catch (err) {
+        // Some errors (I/O, disk full) end the whole transaction: then nothing of the batch stands.
+        if (!native.inTransaction) throw err;
         results.push({ ok: false, value: err });
       }
     }
