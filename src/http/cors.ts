@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { AppError } from '../errors/app-error.js';
 
 /** Paths a browser app on another origin may call: the API and the JWKS. */
 const CORS_PATHS = /^\/(api\/v1\/|\.well-known\/jwks\.json(\?|$))/;
@@ -33,8 +34,7 @@ export const corsPlugin = fp(async (app: FastifyInstance, opts: { origins: strin
     }
     // A preflight is answered here, before authentication and routing (the browser sends no credentials with it).
     if (!request.headers['access-control-request-method']) {
-      void reply.code(400).type('text/plain').send('Invalid Preflight Request');
-      return;
+      return done(new AppError('bad_request', { detail: 'A CORS preflight must name Access-Control-Request-Method' }));
     }
     void reply
       .headers({

@@ -35,6 +35,8 @@ describe('CORS allowlist for bearer browser apps', () => {
   it('refuses a preflight that names no method', async () => {
     const pre = await t.client().request('OPTIONS', '/api/v1/auth/refresh', { headers: { origin: APP } });
     expect(pre.status).toBe(400);
+    expect(pre.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(pre.body).toMatchObject({ code: 'bad_request' });
   });
 
   it('lets a listed origin log in for tokens (no cookie involved)', async () => {
