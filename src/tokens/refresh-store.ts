@@ -2,23 +2,42 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { GroupCommit } from '../db/group-commit.js';
 import type { SessionRow } from '../sessions/store.js';
+import { rotateOnPostgres } from './rotate-postgres.js';
 import type { RefreshTokenTable } from './tables.js';
 
 export type RefreshTokenRow = Selectable<RefreshTokenTable>;
 
-/** What a rotation writes, decided by the service from the session it rotates in. */
+/** What a rotation writes, decided from the session it rotates in. */
 export interface RotationPlan {
   refreshExpiresAt: number;
   idleExpiresAt: number;
 }
 
-type RotateArgs = {
+/** The lifetimes a rotation grants (ms), by the session's remember-me flag. */
+export interface RotationPolicy {
+  refreshTtlMs: { normal: number; remember: number };
+  idleTtlMs: { normal: number; remember: number };
+}
+
+/**
+ * The new token lives for the refresh lifetime and the session's idle expiry slides; neither goes
+ * past the session's absolute expiry. (rotate-postgres.ts says the same in SQL.)
+ */
+export function planRotation(session: SessionRow, now: number, policy: RotationPolicy): RotationPlan {
+  const remember = session.remember_me === 1;
+  return {
+    refreshExpiresAt: Math.min(now + (remember ? policy.refreshTtlMs.remember : policy.refreshTtlMs.normal), session.absolute_expires_at),
+    idleExpiresAt: Math.min(session.absolute_expires_at, now + (remember ? policy.idleTtlMs.remember : policy.idleTtlMs.normal)),
+  };
+}
+
+export type RotateArgs = {
   hash: string;
   now: number;
   next: { id: string; hash: string };
-  plan: (session: SessionRow) => RotationPlan;
+  policy: RotationPolicy;
 };
-type Rotated = { session: SessionRow; refreshExpiresAt: number } | undefined;
+export type Rotated = { session: SessionRow; refreshExpiresAt: number } | undefined;
 
 // The same statements as the Kysely version below, for SQLite's synchronous fast path.
 const CONSUME = `update refresh_tokens set consumed_at = ?, replaced_by = ?
@@ -37,7 +56,7 @@ function rotateOnSqlite(group: GroupCommit, a: RotateArgs): Promise<{ value: Rot
     const consumed = prepare(CONSUME).get(a.now, a.next.id, a.hash, a.now, a.now, a.now) as { session_id: string } | undefined;
     if (!consumed) return undefined;
     const current = prepare(SESSION).get(consumed.session_id) as SessionRow;
-    const plan = a.plan(current);
+    const plan = planRotation(current, a.now, a.policy);
     prepare(INSERT).run(a.next.id, current.id, a.next.hash, a.now, plan.refreshExpiresAt);
     prepare(SLIDE).run(plan.idleExpiresAt, current.id);
     return { session: { ...current, idle_expires_at: plan.idleExpiresAt }, refreshExpiresAt: plan.refreshExpiresAt };
@@ -46,10 +65,13 @@ function rotateOnSqlite(group: GroupCommit, a: RotateArgs): Promise<{ value: Rot
 
 /**
  * SQL for refresh tokens. Consumption is one conditional UPDATE so two racers never both win.
- * On SQLite, `group` (a group commit on the handle under Kysely) runs rotation — the busiest
- * write — as synchronous statements sharing one COMMIT with the rotations that arrive with it.
+ * Rotation — the busiest write — runs on SQLite as synchronous statements in a group commit
+ * (`group`, on the handle under Kysely) sharing one COMMIT with the rotations that arrive with it,
+ * and on Postgres as one statement (one round trip instead of six). The Kysely transaction below is
+ * the SQLite path while the group commit declines.
  */
-export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit) {
+export function createRefreshStore(db: Kysely<Database>, opts: { dialect: 'sqlite' | 'postgres'; group?: GroupCommit }) {
+  const { group } = opts;
   return {
     async insert(row: Insertable<RefreshTokenTable>): Promise<void> {
       await db.insertInto('refresh_tokens').values(row).execute();
@@ -65,6 +87,7 @@ export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit) {
      * single writer on SQLite). Returns the session (idle expiry already slid) or undefined.
      */
     async rotate(args: RotateArgs): Promise<Rotated> {
+      if (opts.dialect === 'postgres') return rotateOnPostgres(db, args);
       const fast = group && (await rotateOnSqlite(group, args));
       if (fast) return fast.value;
       const { hash, now, next } = args;
@@ -90,7 +113,7 @@ export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit) {
           .executeTakeFirst();
         if (!consumed) return undefined;
         const current = await trx.selectFrom('sessions').selectAll().where('id', '=', consumed.session_id).executeTakeFirstOrThrow();
-        const plan = args.plan(current);
+        const plan = planRotation(current, now, args.policy);
         await trx
           .insertInto('refresh_tokens')
           .values({

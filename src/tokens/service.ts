@@ -7,7 +7,7 @@ import type { SessionService } from '../sessions/service.js';
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import type { JwtService } from './jwt.js';
-import type { RefreshStore } from './refresh-store.js';
+import type { RefreshStore, RotationPolicy } from './refresh-store.js';
 
 /** The token answer of /auth/token, /auth/refresh (and later MFA and passkey logins in token mode). */
 export interface TokenPair {
@@ -43,6 +43,10 @@ export function createTokenService(deps: {
 }) {
   const { refresh, sessions, jwt, clock, events, config } = deps;
   const refreshTtlMs = (s: SessionRow) => (s.remember_me === 1 ? config.refresh_ttl_remember : config.refresh_ttl) * 1000;
+  const rotationPolicy: RotationPolicy = {
+    refreshTtlMs: { normal: config.refresh_ttl * 1000, remember: config.refresh_ttl_remember * 1000 },
+    idleTtlMs: { normal: sessions.idleTtl(false) * 1000, remember: sessions.idleTtl(true) * 1000 },
+  };
 
   /** Signs the access token; its lifetime never reaches past the session's absolute expiry. */
   async function accessFor(session: SessionRow, now: number) {
@@ -119,10 +123,7 @@ export function createTokenService(deps: {
         hash,
         now,
         next: { id: newId(now), hash: sha256(secret) },
-        plan: (s) => ({
-          refreshExpiresAt: Math.min(now + refreshTtlMs(s), s.absolute_expires_at),
-          idleExpiresAt: Math.min(s.absolute_expires_at, now + sessions.idleTtl(s.remember_me === 1) * 1000),
-        }),
+        policy: rotationPolicy,
       });
       if (!rotated) return refuse(hash, origin);
       await deps.onExtended?.(rotated.session.id);
