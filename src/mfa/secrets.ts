@@ -1,36 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.js';
+import { reencryptEnvelopes, type ReencryptReport } from '../crypto/reencrypt.js';
 import type { Database } from '../db/database.js';
 import type { MfaStore } from './store.js';
 
-export interface RotationReport {
-  /** Envelopes looked at. */
-  total: number;
-  /** Re-encrypted under the current master secret by this run. */
-  rotated: number;
-  /** Method ids whose envelope could not be decrypted with any configured master secret. */
-  failed: string[];
-}
-
-/**
- * Re-encrypts every TOTP secret whose envelope names an older master key id under the current
- * one (AAD = method id, as at enrolment). Each row is replaced only if it still holds the
- * envelope that was read, so a concurrent change is never overwritten.
- */
-export async function reencryptMfaSecrets(store: MfaStore, keyring: Keyring): Promise<RotationReport> {
-  const report: RotationReport = { total: 0, rotated: 0, failed: [] };
-  for (const row of await store.listWithSecrets()) {
-    const envelope = row.secret_envelope!;
-    report.total++;
-    if (!keyring.isStale(envelope)) continue;
-    try {
-      const plain = keyring.decrypt('mfa-secrets', envelope, row.id);
-      if (await store.replaceEnvelope(row.id, envelope, keyring.encrypt('mfa-secrets', plain, row.id))) report.rotated++;
-    } catch {
-      report.failed.push(row.id);
-    }
-  }
-  return report;
+/** Re-encrypts TOTP secrets made under an older master secret (AAD = method id, as at enrolment). */
+export async function reencryptMfaSecrets(store: MfaStore, keyring: Keyring): Promise<ReencryptReport> {
+  const rows = (await store.listWithSecrets()).map((r) => ({ id: r.id, envelope: r.secret_envelope! }));
+  return reencryptEnvelopes(keyring, 'mfa-secrets', rows, (id, previous, next) => store.replaceEnvelope(id, previous, next));
 }
 
 /**
