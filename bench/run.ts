@@ -15,25 +15,22 @@ import { freePort } from '../test/harness/server.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const DURATION = opt('duration', 10);
 const strOpt = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-// --only login,me,refresh,status: run just those phases (the ceiling always runs; profiling aid).
-const ONLY = strOpt('only')?.split(',');
-const runs = (phase: string) => !ONLY || ONLY.includes(phase);
-// --cpu-prof DIR: the server writes a V8 CPU profile there when it stops (see bench/profile-summary.ts).
-const CPU_PROF = strOpt('cpu-prof');
+const opt = (name: string, def: number) => Number(strOpt(name) ?? def);
+const DURATION = opt('duration', 10);
 const CONNECTIONS = opt('connections', 32);
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_BASE = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const children: ChildProcess[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];
+// --only login,me,refresh,status: run just those phases (the ceiling always runs; profiling aid).
+const ONLY = strOpt('only')?.split(',');
+const runs = (phase: string) => !ONLY || ONLY.includes(phase);
+// --cpu-prof DIR: the server writes a V8 CPU profile there when it stops (see bench/profile-summary.ts).
+const CPU_PROF = strOpt('cpu-prof');
 
 // The whole run is bounded: a stuck phase cannot keep the machine busy.
 const watchdog = setTimeout(() => {

@@ -8,9 +8,12 @@ export type SqliteWork<T> = (prepare: Prepare) => T;
 
 interface Pending {
   work: SqliteWork<unknown>;
-  resolve: (r: { value: unknown } | undefined) => void;
+  resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
+
+/** How long a batch waits, each time, for a Kysely transaction open on the connection to end. */
+const BUSY_RETRY_MS = 1;
 
 /**
  * Group commit for SQLite write hot paths. Units submitted while the event loop handles one batch
@@ -20,9 +23,9 @@ interface Pending {
  * sharing it is what lets rotations keep up under concurrency. Every caller hears back only after
  * the COMMIT, so nothing is answered before it is durable to the same degree as a lone transaction.
  *
- * A unit resolves to undefined when it could not run here: a Kysely transaction is open on the
- * same connection (it awaits between statements, and our writes would silently join it); the
- * caller then takes its Kysely path, which queues behind that transaction.
+ * While a Kysely transaction is open on the same connection (it awaits between statements, and our
+ * writes would silently join it), the batch waits for it to end. Units must therefore never be
+ * submitted from inside a Kysely transaction.
  */
 export function createGroupCommit(native: SQLite.Database) {
   let queue: Pending[] = [];
@@ -41,13 +44,15 @@ export function createGroupCommit(native: SQLite.Database) {
     }
   });
 
+  let scheduled = false;
   function flush(): void {
-    const items = queue;
-    queue = [];
     if (native.inTransaction) {
-      for (const p of items) p.resolve(undefined);
+      setTimeout(flush, BUSY_RETRY_MS);
       return;
     }
+    scheduled = false;
+    const items = queue;
+    queue = [];
     const results: Array<{ ok: boolean; value: unknown }> = [];
     try {
       batch.immediate(items, results);
@@ -55,13 +60,16 @@ export function createGroupCommit(native: SQLite.Database) {
       for (const p of items) p.reject(err); // BEGIN or COMMIT failed: nothing of the batch stands
       return;
     }
-    items.forEach((p, i) => (results[i]!.ok ? p.resolve({ value: results[i]!.value }) : p.reject(results[i]!.value)));
+    items.forEach((p, i) => (results[i]!.ok ? p.resolve(results[i]!.value) : p.reject(results[i]!.value)));
   }
 
   return {
-    run<T>(work: SqliteWork<T>): Promise<{ value: T } | undefined> {
+    run<T>(work: SqliteWork<T>): Promise<T> {
       return new Promise((resolve, reject) => {
-        if (queue.length === 0) setImmediate(flush);
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
         queue.push({ work, resolve: resolve as Pending['resolve'], reject });
       });
     },

@@ -63,20 +63,13 @@ export interface JwtServiceDeps {
 const invalid = () => new AppError('invalid_token');
 
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
-/** The encoded protected header of each signing key (it never changes for a kid). */
-const encodedHeaders = new Map<string, string>();
 
 /**
  * A JWS compact serialisation signed synchronously with node:crypto: on the refresh path the
  * WebCrypto route (jose's SignJWT) cost more in promise and thread-pool hops than the signature.
  * ES256 signatures are the raw r||s pair JWS requires (RFC 7518 §3.4), not DER.
  */
-function compactSign(signer: { kid: string; alg: SigningAlg; privateKey: KeyObject }, payload: Record<string, unknown>): string {
-  let header = encodedHeaders.get(signer.kid);
-  if (!header) {
-    header = b64url(JSON.stringify({ alg: signer.alg, kid: signer.kid, typ: ACCESS_TOKEN_TYP }));
-    encodedHeaders.set(signer.kid, header);
-  }
+function compactSign(signer: { alg: SigningAlg; privateKey: KeyObject }, header: string, payload: Record<string, unknown>): string {
   const input = `${header}.${b64url(JSON.stringify(payload))}`;
   const data = Buffer.from(input);
   const signature =
@@ -100,6 +93,16 @@ export function createJwtService(deps: JwtServiceDeps) {
   const skew = config.tokens.clock_skew;
   const maxTtl = Math.max(config.tokens.access_ttl, config.tokens.access_ttl_remember);
   const cache = new VerifiedTokenCache<AccessTokenClaims>(deps.cacheSize ?? 10_000);
+  // The encoded protected header of each signing key (it never changes for a kid).
+  const encodedHeaders = new Map<string, string>();
+  const headerFor = (signer: { kid: string; alg: SigningAlg }) => {
+    let header = encodedHeaders.get(signer.kid);
+    if (!header) {
+      header = b64url(JSON.stringify({ alg: signer.alg, kid: signer.kid, typ: ACCESS_TOKEN_TYP }));
+      encodedHeaders.set(signer.kid, header);
+    }
+    return header;
+  };
 
   async function signAccessToken(input: SignAccessTokenInput): Promise<SignedAccessToken> {
     const ttl = input.ttlSeconds ?? config.tokens.access_ttl;
@@ -114,7 +117,7 @@ export function createJwtService(deps: JwtServiceDeps) {
     const exp = iat + ttl;
     const jti = newId(now);
     const payload = { ...input.extra, sid: input.sid, amr: input.amr, iss: issuer, sub: input.sub, aud: audience, iat, exp, jti };
-    const token = compactSign(signer, payload);
+    const token = compactSign(signer, headerFor(signer), payload);
     return { token, jti, exp, expiresIn: ttl };
   }
 

@@ -39,7 +39,7 @@ export type RotateArgs = {
 };
 export type Rotated = { session: SessionRow; refreshExpiresAt: number } | undefined;
 
-// The same statements as the Kysely version below, for SQLite's synchronous fast path.
+// SQLite's rotation; rotate-postgres.ts is the same in one statement.
 const CONSUME = `update refresh_tokens set consumed_at = ?, replaced_by = ?
   where token_hash = ? and consumed_at is null and expires_at > ?
   and exists (select sessions.id from sessions where sessions.id = refresh_tokens.session_id
@@ -50,8 +50,8 @@ const INSERT = `insert into refresh_tokens (id, session_id, token_hash, created_
   values (?, ?, ?, ?, ?, null, null)`;
 const SLIDE = 'update sessions set idle_expires_at = ? where id = ?';
 
-/** A rotation as one unit of a SQLite group commit; undefined when it cannot run there now. */
-function rotateOnSqlite(group: GroupCommit, a: RotateArgs): Promise<{ value: Rotated } | undefined> {
+/** A rotation as one unit of a SQLite group commit. */
+function rotateOnSqlite(group: GroupCommit, a: RotateArgs): Promise<Rotated> {
   return group.run((prepare) => {
     const consumed = prepare(CONSUME).get(a.now, a.next.id, a.hash, a.now, a.now, a.now) as { session_id: string } | undefined;
     if (!consumed) return undefined;
@@ -67,11 +67,10 @@ function rotateOnSqlite(group: GroupCommit, a: RotateArgs): Promise<{ value: Rot
  * SQL for refresh tokens. Consumption is one conditional UPDATE so two racers never both win.
  * Rotation — the busiest write — runs on SQLite as synchronous statements in a group commit
  * (`group`, on the handle under Kysely) sharing one COMMIT with the rotations that arrive with it,
- * and on Postgres as one statement (one round trip instead of six). The Kysely transaction below is
- * the SQLite path while the group commit declines.
+ * and on Postgres as one statement (one round trip instead of six).
+ * `group`: the group commit on SQLite's handle; without it the database is Postgres.
  */
-export function createRefreshStore(db: Kysely<Database>, opts: { dialect: 'sqlite' | 'postgres'; group?: GroupCommit }) {
-  const { group } = opts;
+export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit) {
   return {
     async insert(row: Insertable<RefreshTokenTable>): Promise<void> {
       await db.insertInto('refresh_tokens').values(row).execute();
@@ -81,59 +80,13 @@ export function createRefreshStore(db: Kysely<Database>, opts: { dialect: 'sqlit
       db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst(),
 
     /**
-     * Consumes the token named by `hash` and issues its successor in one transaction. The UPDATE
+     * Consumes the token named by `hash` and issues its successor atomically. The UPDATE
      * matches only an unconsumed, unexpired token of a live session, and sets `replaced_by` in the
      * same statement: of N concurrent calls exactly one gets a row back (row lock on Postgres, the
      * single writer on SQLite). Returns the session (idle expiry already slid) or undefined.
      */
     async rotate(args: RotateArgs): Promise<Rotated> {
-      if (opts.dialect === 'postgres') return rotateOnPostgres(db, args);
-      const fast = group && (await rotateOnSqlite(group, args));
-      if (fast) return fast.value;
-      const { hash, now, next } = args;
-      return db.transaction().execute(async (trx) => {
-        const consumed = await trx
-          .updateTable('refresh_tokens')
-          .set({ consumed_at: now, replaced_by: next.id })
-          .where('token_hash', '=', hash)
-          .where('consumed_at', 'is', null)
-          .where('expires_at', '>', now)
-          .where((eb) =>
-            eb.exists(
-              eb
-                .selectFrom('sessions')
-                .select('sessions.id')
-                .whereRef('sessions.id', '=', 'refresh_tokens.session_id')
-                .where('sessions.revoked_at', 'is', null)
-                .where('sessions.idle_expires_at', '>', now)
-                .where('sessions.absolute_expires_at', '>', now),
-            ),
-          )
-          .returning(['session_id'])
-          .executeTakeFirst();
-        if (!consumed) return undefined;
-        const current = await trx.selectFrom('sessions').selectAll().where('id', '=', consumed.session_id).executeTakeFirstOrThrow();
-        const plan = planRotation(current, now, args.policy);
-        await trx
-          .insertInto('refresh_tokens')
-          .values({
-            id: next.id,
-            session_id: current.id,
-            token_hash: next.hash,
-            created_at: now,
-            expires_at: plan.refreshExpiresAt,
-            consumed_at: null,
-            replaced_by: null,
-          })
-          .execute();
-        const session = await trx
-          .updateTable('sessions')
-          .set({ idle_expires_at: plan.idleExpiresAt })
-          .where('id', '=', current.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return { session, refreshExpiresAt: plan.refreshExpiresAt };
-      });
+      return group ? rotateOnSqlite(group, args) : rotateOnPostgres(db, args);
     },
 
     /** Deletes tokens past their expiry (cleanup job); a consumed one is kept until then for reuse detection. */

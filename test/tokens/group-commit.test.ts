@@ -31,9 +31,9 @@ describe('SQLite group commit (the refresh rotation path)', () => {
         return v;
       });
     const [a, b, c] = await Promise.allSettled([insert('a'), insert('b', true), insert('c')]);
-    expect(a).toEqual({ status: 'fulfilled', value: { value: 'a' } });
+    expect(a).toEqual({ status: 'fulfilled', value: 'a' });
     expect(b).toMatchObject({ status: 'rejected', reason: { message: 'unit b failed' } });
-    expect(c).toEqual({ status: 'fulfilled', value: { value: 'c' } });
+    expect(c).toEqual({ status: 'fulfilled', value: 'c' });
     expect(db.prepare('select v from t order by v').all()).toEqual([{ v: 'a' }, { v: 'c' }]);
     // A constraint violation is a failing unit too; the batch around it stands.
     const [dup, d] = await Promise.allSettled([insert('a'), insert('d')]);
@@ -42,13 +42,17 @@ describe('SQLite group commit (the refresh rotation path)', () => {
     expect(db.inTransaction).toBe(false);
   });
 
-  it('declines (undefined) while another transaction is open on the connection, so the caller takes its own path', async () => {
+  it('waits while another transaction is open on the connection, and commits only after it ended', async () => {
     const group = createGroupCommit(db);
     db.exec('begin');
-    const declined = group.run((prepare) => prepare('insert into t (v) values (?)').run('x'));
-    await expect(declined).resolves.toBeUndefined();
-    db.exec('rollback');
-    expect(db.prepare("select count(*) as n from t where v = 'x'").get()).toEqual({ n: 0 });
+    db.prepare('insert into t (v) values (?)').run('outer');
+    let settled = false;
+    const waiting = group.run((prepare) => prepare('insert into t (v) values (?)').run('x')).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(settled).toBe(false);
+    db.exec('rollback'); // the open transaction's rows go; the waiting unit's must not go with them
+    await waiting;
+    expect(db.prepare("select v from t where v in ('outer', 'x') order by v").all()).toEqual([{ v: 'x' }]);
   });
 });
 
