@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Gatehouse image: compile in one stage, run the compiled build with production dependencies only.
+# Gatehouse image: compile and bundle in one stage, run the bundle with production dependencies only.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
@@ -23,7 +23,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist/bundle ./dist/bundle
 COPY bin ./bin
 # Only the data dir (SQLite file, logs, outbox) is writable, and by the unprivileged user.
 RUN mkdir -p /app/data && chown node:node /app/data
@@ -32,5 +32,5 @@ VOLUME ["/app/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.GATEHOUSE_PORT || 8080) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# bin/gatehouse.js runs dist/ when there is no src/ (as here). SIGTERM reaches node directly (exec form).
+# bin/gatehouse.js runs dist/bundle/ when there is no src/ (as here). SIGTERM reaches node directly (exec form).
 CMD ["node", "bin/gatehouse.js", "serve"]

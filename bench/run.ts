@@ -31,6 +31,9 @@ const ONLY = strOpt('only')?.split(',');
 const runs = (phase: string) => !ONLY || ONLY.includes(phase);
 // --cpu-prof DIR: the server writes a V8 CPU profile there when it stops (see bench/profile-summary.ts).
 const CPU_PROF = strOpt('cpu-prof');
+// The server runs from the production bundle (dist/bundle/main.js, as the image does); --unbundled
+// runs tsc's one-file-per-module output instead, so a CPU profile can be summed per package.
+const SERVER_ENTRY = flag('unbundled') ? 'dist/main.js' : 'dist/bundle/main.js';
 
 // The whole run is bounded: a stuck phase cannot keep the machine busy.
 const watchdog = setTimeout(() => {
@@ -177,7 +180,7 @@ async function main() {
   }
   console.log(`starting Gatehouse (${env.DATABASE_URL ? 'Postgres' : 'SQLite'}, ${env.REDIS_URL ? 'Redis' : 'in-process cache'}) on ${base}`);
   const nodeArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
-  const gh = await startProcess(process.execPath, [...nodeArgs, 'dist/main.js'], env, /Gatehouse listening on/);
+  const gh = await startProcess(process.execPath, [...nodeArgs, SERVER_ENTRY], env, /Gatehouse listening on/);
   const pid = gh.child.pid!;
 
   // Seed through the CLI: one user; the password arrives on stdin.
@@ -274,10 +277,12 @@ async function main() {
     memory: { idle_rss_mb: Math.round(idleRssMb), idle_settled_rss_mb: Math.round(settledRssMb), peak_rss_mb: Math.round(peakRssMb) },
   };
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+  // Only a full run replaces the recorded figures; a partial one (--only) is kept beside them.
+  const resultFile = `bench/results/${ONLY ? 'partial' : 'latest'}.json`;
+  writeFileSync(resultFile, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results.scenarios as unknown as Record<string, LoadResult & Record<string, unknown>>, results.memory, { hashMs, argonCeiling });
   console.log(`\n${results.note}\nload average (1 min) at start ${results.machine.load_average_1m.start}, at end ${results.machine.load_average_1m.end}`);
-  console.log('results written to bench/results/latest.json');
+  console.log(`results written to ${resultFile}`);
 }
 
 function printTable(s: Record<string, LoadResult & Record<string, unknown>>, mem: { idle_rss_mb: number; idle_settled_rss_mb: number; peak_rss_mb: number }, a: { hashMs: number; argonCeiling: number }) {

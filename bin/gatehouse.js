@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `gatehouse` command. In a checkout (src/ present) it runs the TypeScript sources through tsx,
-// so it never runs a stale build; in the image, which holds only dist/, it runs the compiled build.
+// so it never runs a stale build; in the image, which holds only dist/bundle/, it runs the bundle.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,7 +17,7 @@ if (existsSync(source)) {
   register();
   entry = pathToFileURL(source).href;
 } else {
-  entry = pathToFileURL(join(root, 'dist', 'cli', 'main.js')).href;
+  entry = pathToFileURL(join(root, 'dist', 'bundle', 'cli.js')).href;
 }
 const { runCli } = await import(entry);
 process.exitCode = await runCli(process.argv.slice(2));

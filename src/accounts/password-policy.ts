@@ -24,15 +24,21 @@ interface Estimator {
   warnings: TranslationKeys['warnings'];
 }
 
+/**
+ * These packages are CommonJS. Node's import() gives their exports as named exports and as
+ * `default`; the production bundle (scripts/bundle.js) gives them only as `default`.
+ */
+const commonJsExports = <M extends object>(mod: M): M => ('default' in mod && mod.default ? (mod.default as M) : mod);
+
 // The dictionaries cost ~65 MB of memory and ~0.5 s to rank, and only requests that set a
 // password need them: load and build them on first use, once per process (bench/README.md).
 let loading: Promise<Estimator> | undefined;
 function estimator(): Promise<Estimator> {
   loading ??= (async () => {
     const [{ ZxcvbnFactory }, zxcvbnCommon, zxcvbnEn] = await Promise.all([
-      import('@zxcvbn-ts/core'),
-      import('@zxcvbn-ts/language-common'),
-      import('@zxcvbn-ts/language-en'),
+      import('@zxcvbn-ts/core').then(commonJsExports),
+      import('@zxcvbn-ts/language-common').then(commonJsExports),
+      import('@zxcvbn-ts/language-en').then(commonJsExports),
     ]);
     // Warnings come back as their keys (identity translations) so we can tell the rules apart.
     const warnings = Object.fromEntries(Object.keys(zxcvbnEn.translations.warnings).map((k) => [k, k]));
