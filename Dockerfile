@@ -15,7 +15,10 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim AS runtime
+# MALLOC_ARENA_MAX: glibc otherwise gives each of Node's helper threads its own malloc arena and
+# keeps what they freed; two arenas hold an idle server ~5 MB lower (bench/README.md).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     APP_ENV=production \
     GATEHOUSE_HOST=0.0.0.0 \
     GATEHOUSE_PORT=8080 \

@@ -150,6 +150,8 @@ async function main() {
     // logins from 127.0.0.1, and each 429 would count toward the IP's brute-force ladder.
     GATEHOUSE_PROTECTION_LOGIN_PER_IP: '0',
     GATEHOUSE_MFA_REQUIRED_ROLES: '',
+    // As the image sets it (Dockerfile): two glibc malloc arenas instead of one per thread.
+    MALLOC_ARENA_MAX: '2',
   };
   if (flag('postgres')) {
     const schema = `bench_${randomBytes(4).toString('hex')}`;

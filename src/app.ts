@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import type { Container } from './container.js';
 import cookiePlugin from '@fastify/cookie';
 import { errorsPlugin } from './http/errors-plugin.js';
+import { lazySchemaCompilers } from './http/lazy-schemas.js';
 import { authPlugin } from './http/auth.js';
 import { csrfPlugin } from './http/csrf.js';
 import { loginRoutes } from './login/routes.js';
@@ -46,6 +47,7 @@ export async function buildApp(c: Container): Promise<App> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(requestContextPlugin);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { ConfigError } from '../config/load.js';
 import { newId } from '../shared/ids.js';
 
@@ -55,6 +55,29 @@ function checkSmtpUrl(raw: string): URL {
   return url;
 }
 
+type TransportOptions = Parameters<typeof import('nodemailer').createTransport>[0];
+
+/**
+ * A nodemailer transporter made on the first message: most processes send no mail for a long
+ * time (or ever), and nodemailer is the largest module the server would otherwise load at start.
+ */
+function lazyTransporter(options: TransportOptions) {
+  let made: Promise<Transporter> | undefined;
+  let closed = false;
+  return {
+    get(): Promise<Transporter> {
+      made ??= import('nodemailer').then((m) => (m.default ?? m).createTransport(options));
+      made.catch(() => (made = undefined));
+      return made;
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      void made?.then((t) => t.close(), () => {});
+    },
+  };
+}
+
 function toMailOptions(mail: Outgoing) {
   const { from, to, subject, text, html, date, headers } = mail;
   return { from, to, subject, text, html, date, headers };
@@ -63,7 +86,7 @@ function toMailOptions(mail: Outgoing) {
 /** Sends over SMTP. Timeouts are short: a caller awaiting `send` must not hang for minutes. */
 export function smtpTransport(rawUrl: string): MailTransport {
   const url = checkSmtpUrl(rawUrl);
-  const transporter = createTransport({
+  const transporter = lazyTransporter({
     url: rawUrl,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
@@ -75,7 +98,7 @@ export function smtpTransport(rawUrl: string): MailTransport {
   return {
     describe: () => `SMTP ${where}`,
     async deliver(mail) {
-      await transporter.sendMail(toMailOptions(mail));
+      await (await transporter.get()).sendMail(toMailOptions(mail));
     },
     close: () => transporter.close(),
   };
@@ -89,11 +112,11 @@ export function smtpTransport(rawUrl: string): MailTransport {
 export function outboxTransport(dataDir: string): MailTransport {
   const dir = resolve(dataDir, 'outbox');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const composer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const composer = lazyTransporter({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
     describe: () => `outbox ${dir}`,
     async deliver(mail) {
-      const info = await composer.sendMail(toMailOptions(mail));
+      const info = await (await composer.get()).sendMail(toMailOptions(mail));
       // ULID first: files sort by the time they were written.
       await writeFile(join(dir, `${newId()}-${mail.template}.eml`), info.message as Buffer, { mode: 0o600, flag: 'wx' });
     },

@@ -1,5 +1,4 @@
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 import type { UserRow } from '../../accounts/store.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import type { Clock } from '../../shared/clock.js';
@@ -60,6 +59,8 @@ export function createTotp(deps: { store: MfaStore; keyring: Keyring; clock: Clo
         last_used_at: null,
       });
       const otpauthUri = totpFor(secret, user.email).toString();
+      // Loaded on the first enrolment only: most processes never draw a QR code.
+      const { default: QRCode } = await import('qrcode');
       const svg = await QRCode.toString(otpauthUri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       return { method, secret, otpauthUri, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
     },
