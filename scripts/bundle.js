@@ -2,7 +2,7 @@
 // files. A process holds the source text of every module it loads, and one holding a non-ASCII
 // character is kept at two bytes per character; loading one tree-shaken, ASCII-escaped bundle
 // keeps ~7 MB less resident (bench/README.md). The image and the benchmark run it.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -27,6 +27,8 @@ const banner = [
 
 /** Writes main.js (`gatehouse serve`), cli.js (exports runCli) and their shared chunks to `outdir`. */
 export async function bundle(outdir = join(root, 'dist', 'bundle')) {
+  // Chunk names carry content hashes: without this, each build would leave the last one's behind.
+  rmSync(outdir, { recursive: true, force: true });
   await build({
     absWorkingDir: root,
     entryPoints: { main: 'src/main.ts', cli: 'src/cli/main.ts' },

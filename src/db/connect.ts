@@ -91,6 +91,10 @@ function openSqlite(path: string): Db {
   native.pragma('busy_timeout = 5000');
   // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the last commit.
   native.pragma('synchronous = NORMAL');
+  // SQLite's default page cache is 2 MB; token and session indexes outgrow it quickly, and every
+  // miss is a read system call. The cache fills only as pages are used, so a small database
+  // does not pay for the bound (bench/README.md: refresh ≈ 20% less CPU per rotation).
+  native.pragma('cache_size = -32768');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return {
     kysely,
