@@ -279,8 +279,10 @@ async function main() {
     memory: { idle_rss_mb: Math.round(idleRssMb), idle_settled_rss_mb: Math.round(settledRssMb), peak_rss_mb: Math.round(peakRssMb) },
   };
   mkdirSync('bench/results', { recursive: true });
-  // Only a full run replaces the recorded figures; a partial one (--only) is kept beside them.
-  const resultFile = `bench/results/${ONLY ? 'partial' : 'latest'}.json`;
+  // Only a full run replaces the recorded figures; a partial one (--only) is kept beside them, and
+  // a run on other back ends has its own file (latest-postgres-redis.json, …).
+  const backends = [flag('postgres') && 'postgres', flag('redis') && 'redis'].filter(Boolean);
+  const resultFile = `bench/results/${ONLY ? 'partial' : ['latest', ...backends].join('-')}.json`;
   writeFileSync(resultFile, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results.scenarios as unknown as Record<string, LoadResult & Record<string, unknown>>, results.memory, { hashMs, argonCeiling });
   console.log(`\n${results.note}\nload average (1 min) at start ${results.machine.load_average_1m.start}, at end ${results.machine.load_average_1m.end}`);
