@@ -11,6 +11,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Algorithm, hash } from '@node-rs/argon2';
 import pg from 'pg';
+import { loadConfig } from '../src/config/load.js';
 import { freePort } from '../test/harness/server.js';
 
 const args = process.argv.slice(2);
@@ -91,15 +92,26 @@ function runLoad(scenario: Record<string, unknown>, pid?: number): Promise<LoadR
   });
 }
 
-const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+type HashOptions = NonNullable<Parameters<typeof hash>[1]>;
+
+/** The argon2 parameters the server runs with: its own config, loaded from the same environment. */
+function serverArgon2(env: NodeJS.ProcessEnv): HashOptions {
+  const { password } = loadConfig(env);
+  return {
+    algorithm: Algorithm.Argon2id,
+    memoryCost: password.argon2_memory_kib,
+    timeCost: password.argon2_iterations,
+    parallelism: password.argon2_parallelism,
+  };
+}
 
 /** Hashes per second with `loops` hash loops running at once for `ms`. */
-async function parallelHashRate(loops: number, ms: number): Promise<number> {
+async function parallelHashRate(params: HashOptions, loops: number, ms: number): Promise<number> {
   const start = performance.now();
   let done = 0;
   await Promise.all(
     Array.from({ length: loops }, async (_, l) => {
-      while (performance.now() - start < ms) await hash(`parallel ${l} ${done++}`, ARGON2);
+      while (performance.now() - start < ms) await hash(`parallel ${l} ${done++}`, params);
     }),
   );
   return done / ((performance.now() - start) / 1000);
@@ -213,6 +225,7 @@ async function main() {
   ceiling.child.kill('SIGTERM');
 
   // argon2 ceiling: cores ÷ median time of one hash at the configured parameters.
+  const ARGON2 = serverArgon2(env);
   const times: number[] = [];
   for (let i = 0; i < 15; i++) {
     const t0 = process.hrtime.bigint();
@@ -225,7 +238,7 @@ async function main() {
   const argonCeiling = cores / (hashMs / 1000);
   // What the cores really give when every one of them hashes at once (memory bandwidth and shared
   // caches slow each hash down): one hash loop per core for 3 s, nothing else running.
-  const argonParallel = await parallelHashRate(cores, 3000);
+  const argonParallel = await parallelHashRate(ARGON2, cores, 3000);
 
   console.log('login: POST /api/v1/auth/login');
   const loginBody = JSON.stringify({ email, password });
@@ -268,7 +281,7 @@ async function main() {
     },
     note: 'The load generator (autocannon, its own process) shares the same cores with the server.',
     backend: { database: env.DATABASE_URL ? 'postgres' : 'sqlite', cache: env.REDIS_URL ? 'redis' : 'memory' },
-    settings: { connections: CONNECTIONS, duration_s: DURATION, argon2: { memory_kib: 19456, iterations: 2, parallelism: 1 } },
+    settings: { connections: CONNECTIONS, duration_s: DURATION, argon2: { memory_kib: ARGON2.memoryCost, iterations: ARGON2.timeCost, parallelism: ARGON2.parallelism } },
     scenarios: {
       ceiling: ceilingResult,
       login: { ...loginResult, argon2_hash_ms: hashMs, argon2_ceiling_rps: argonCeiling, ratio_to_argon2_ceiling_pct: ratio(loginResult.rps, argonCeiling), argon2_parallel_rps: argonParallel, ratio_to_argon2_parallel_pct: ratio(loginResult.rps, argonParallel) },
