@@ -1,5 +1,6 @@
 import type { TranslationKeys, ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { AppError, type ProblemItem } from '../errors/app-error.js';
+import { commonJsExports } from '../shared/commonjs.js';
 
 export interface PasswordPolicyConfig {
   min_length: number;
@@ -23,12 +24,6 @@ interface Estimator {
   /** English warning texts by key, for the refusal message. */
   warnings: TranslationKeys['warnings'];
 }
-
-/**
- * These packages are CommonJS. Node's import() gives their exports as named exports and as
- * `default`; the production bundle (scripts/bundle.js) gives them only as `default`.
- */
-const commonJsExports = <M extends object>(mod: M): M => ('default' in mod && mod.default ? (mod.default as M) : mod);
 
 // The dictionaries cost ~65 MB of memory and ~0.5 s to rank, and only requests that set a
 // password need them: load and build them on first use, once per process (bench/README.md).

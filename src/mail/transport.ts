@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Transporter } from 'nodemailer';
 import { ConfigError } from '../config/load.js';
+import { commonJsExports } from '../shared/commonjs.js';
 import { newId } from '../shared/ids.js';
 
 /** A finished message for a transport. */
@@ -66,8 +67,10 @@ function lazyTransporter(options: TransportOptions) {
   let closed = false;
   return {
     get(): Promise<Transporter> {
-      made ??= import('nodemailer').then((m) => (m.default ?? m).createTransport(options));
-      made.catch(() => (made = undefined));
+      if (!made) {
+        made = import('nodemailer').then((m) => commonJsExports(m).createTransport(options));
+        made.catch(() => (made = undefined)); // a failed load is tried again by the next message
+      }
       return made;
     },
     close(): void {

@@ -2,6 +2,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { UserRow } from '../../accounts/store.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import type { Clock } from '../../shared/clock.js';
+import { commonJsExports } from '../../shared/commonjs.js';
 import { newId } from '../../shared/ids.js';
 import type { MfaMethodRow, MfaStore } from '../store.js';
 
@@ -60,7 +61,7 @@ export function createTotp(deps: { store: MfaStore; keyring: Keyring; clock: Clo
       });
       const otpauthUri = totpFor(secret, user.email).toString();
       // Loaded on the first enrolment only: most processes never draw a QR code.
-      const { default: QRCode } = await import('qrcode');
+      const QRCode = commonJsExports(await import('qrcode'));
       const svg = await QRCode.toString(otpauthUri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       return { method, secret, otpauthUri, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
     },
