@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain build script without type declarations
 import { bundle } from '../../scripts/bundle.js';
-import { childEnv, ROOT } from '../harness/cli.js';
+import { childEnv, ROOT, runNode } from '../harness/cli.js';
 import { TEST_MASTER_SECRET } from '../harness/server.js';
 
 /**
@@ -21,21 +21,20 @@ describe('production bundle', () => {
   let dataDir: string;
   let server: ReturnType<typeof spawn> | undefined;
   let url = '';
-  const env = () =>
-    childEnv({
-      APP_ENV: 'test',
-      GATEHOUSE_PORT: '0',
-      GATEHOUSE_DATA_DIR: dataDir,
-      GATEHOUSE_MASTER_SECRET: TEST_MASTER_SECRET,
-      GATEHOUSE_LOG_STDOUT: 'false',
-    });
+  const env = () => ({
+    APP_ENV: 'test',
+    GATEHOUSE_PORT: '0',
+    GATEHOUSE_DATA_DIR: dataDir,
+    GATEHOUSE_MASTER_SECRET: TEST_MASTER_SECRET,
+    GATEHOUSE_LOG_STDOUT: 'false',
+  });
 
   beforeAll(async () => {
     mkdirSync(cacheDir, { recursive: true });
     outDir = mkdtempSync(join(cacheDir, 'bundle-'));
     dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bundle-'));
     await bundle(outDir);
-    server = spawn(process.execPath, [join(outDir, 'main.js')], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, [join(outDir, 'main.js')], { env: childEnv(env()), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     server.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
     server.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -54,24 +53,16 @@ describe('production bundle', () => {
   });
 
   /** The bundled CLI (cli.js exports runCli, as bin/gatehouse.js uses it), password on stdin. */
-  function bundledCli(args: string[], input: string): Promise<{ code: number | null; out: string }> {
+  function bundledCli(args: string[], input: string) {
     const script = `const { runCli } = await import(${JSON.stringify(pathToFileURL(join(outDir, 'cli.js')).href)});
 process.exitCode = await runCli(process.argv.slice(1));`;
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], { env: env(), stdio: 'pipe' });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-      child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, out }));
-      child.stdin.end(input);
-    });
+    return runNode(['--input-type=module', '-e', script, ...args], env(), input);
   }
 
   it('serves login, an authenticated call and a mail, and its CLI creates users', async () => {
     const password = 'bundled server passphrase 42';
     const created = await bundledCli(['admin', 'create', '--email', 'root@example.com', '--name', 'Root'], `${password}\n`);
-    expect(created.out).toContain('created superuser root@example.com');
+    expect(created.stdout + created.stderr).toContain('created superuser root@example.com');
     expect(created.code).toBe(0);
 
     const token = await fetch(`${url}/api/v1/auth/token`, {

@@ -26,10 +26,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Runs `node <argv>` in the repository root to completion and collects its output; `input` is piped to stdin. */
+export function runNode(argv: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  return collect(spawn(process.execPath, argv, { cwd: ROOT, env: childEnv(env), stdio: 'pipe' }), input);
+}
+
 /** Runs the `gatehouse` command to completion and collects its output; `input` is piped to stdin. */
 export function runGatehouse(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  return runNode([BIN, ...args], env, input);
+}
+
+function collect(child: ChildProcessWithoutNullStreams, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnGatehouse(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
