@@ -194,6 +194,8 @@ async function main() {
   }
   console.log(`starting Gatehouse (${env.DATABASE_URL ? 'Postgres' : 'SQLite'}, ${env.REDIS_URL ? 'Redis' : 'in-process cache'}) on ${base}`);
   const nodeArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
+  // --node-arg FLAG (repeatable): extra flags for the server's node, e.g. --perf-basic-prof for `perf record`.
+  args.forEach((a, i) => a === '--node-arg' && args[i + 1] && nodeArgs.push(args[i + 1]!));
   const gh = await startProcess(process.execPath, [...nodeArgs, SERVER_ENTRY], env, /Gatehouse listening on/);
   const pid = gh.child.pid!;
 

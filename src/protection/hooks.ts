@@ -38,11 +38,12 @@ export const protectionPlugin = fp(
   async (app: FastifyInstance, opts: { protection: ProtectionService }) => {
     app.addHook('onRequest', async (request) => {
       if (isHealth(request.url)) return;
-      const scope = requestScope(request);
+      let scope: RequestScope | undefined;
+      const scopeOf = () => (scope ??= requestScope(request));
       await opts.protection.admit({
         ip: clientIp(request),
-        scope,
-        attempt: scope === 'login' && request.method === 'POST',
+        scope: scopeOf,
+        attempt: request.method === 'POST' && scopeOf() === 'login',
         userAgent: request.headers['user-agent'] ?? null,
       });
     });
