@@ -69,15 +69,21 @@ function startProcess(cmd: string, argv: string[], env: NodeJS.ProcessEnv, ready
   });
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
-const cpuSeconds = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/**
+ * CPU seconds (user + system) used so far, from /proc (clock ticks of 10 ms): the whole process,
+ * or with `mainThread` only its JavaScript thread (whose tid is the pid), without the libuv pool
+ * (argon2), GC and compiler threads.
+ */
+const cpuSeconds = (pid: number, mainThread = false) => {
+  const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
+  const fields = stat.split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
 /** Runs one load phase; with `pid`, also reports that server's CPU time per request. */
 function runLoad(scenario: Record<string, unknown>, pid?: number): Promise<LoadResult> {
   const cpuBefore = pid ? cpuSeconds(pid) : 0;
+  const mainBefore = pid ? cpuSeconds(pid, true) : 0;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(scenario)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
@@ -86,7 +92,10 @@ function runLoad(scenario: Record<string, unknown>, pid?: number): Promise<LoadR
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`load exited ${code}`));
       const r = JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
-      if (pid && r.requests > 0) r.server_cpu_us_per_request = Math.round(((cpuSeconds(pid) - cpuBefore) / r.requests) * 1e6);
+      if (pid && r.requests > 0) {
+        r.server_cpu_us_per_request = Math.round(((cpuSeconds(pid) - cpuBefore) / r.requests) * 1e6);
+        r.main_thread_cpu_us_per_request = Math.round(((cpuSeconds(pid, true) - mainBefore) / r.requests) * 1e6);
+      }
       resolve(r);
     });
   });
@@ -129,6 +138,8 @@ interface LoadResult {
   broken_chains: number;
   /** Server CPU time (user + system) per request during the phase, in microseconds. */
   server_cpu_us_per_request?: number;
+  /** The same for the server's main (JavaScript) thread alone. */
+  main_thread_cpu_us_per_request?: number;
 }
 
 const memKb = (pid: number, field: 'VmRSS' | 'VmHWM') =>
@@ -165,6 +176,11 @@ async function main() {
     // As the image sets it (Dockerfile): two glibc malloc arenas instead of one per thread.
     MALLOC_ARENA_MAX: '2',
   };
+  // --server-env NAME=VALUE (repeatable): extra environment for the server, for A/B experiments.
+  args.forEach((a, i) => {
+    const kv = a === '--server-env' ? /^([A-Za-z_]\w*)=(.*)$/.exec(args[i + 1] ?? '') : null;
+    if (kv) env[kv[1]!] = kv[2]!;
+  });
   if (flag('postgres')) {
     const schema = `bench_${randomBytes(4).toString('hex')}`;
     const c = new pg.Client({ connectionString: PG_BASE });
@@ -305,10 +321,10 @@ async function main() {
 }
 
 function printTable(s: Record<string, LoadResult & Record<string, unknown>>, mem: { idle_rss_mb: number; idle_settled_rss_mb: number; peak_rss_mb: number }, a: { hashMs: number; argonCeiling: number }) {
-  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req', 'ratio']];
+  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req', 'main thread µs/req', 'ratio']];
   const pct = (v: unknown, of: string) => (typeof v === 'number' ? `${v}% of ${of}` : '');
   const row = (label: string, r: LoadResult, ratio = '') =>
-    rows.push([label, f(r.rps), f(r.p50), f(r.p99), String(r.errors), r.server_cpu_us_per_request === undefined ? '' : String(r.server_cpu_us_per_request), ratio]);
+    rows.push([label, f(r.rps), f(r.p50), f(r.p99), String(r.errors), String(r.server_cpu_us_per_request ?? ''), String(r.main_thread_cpu_us_per_request ?? ''), ratio]);
   row('ceiling (bare Fastify)', s.ceiling!);
   row('login (argon2id)', s.login!, `${pct(s.login!.ratio_to_argon2_ceiling_pct, `argon2 ceiling ${f(a.argonCeiling)}/s (${f(a.hashMs)} ms/hash)`)}; ${pct(s.login!.ratio_to_argon2_parallel_pct, `${f(s.login!.argon2_parallel_rps as number)}/s of parallel hashing alone`)}`);
   row('GET /me (bearer)', s.authenticated!, pct(s.authenticated!.ratio_to_ceiling_pct, 'ceiling'));

@@ -8,7 +8,6 @@ import type { Container } from './container.js';
 import cookiePlugin from '@fastify/cookie';
 import { errorsPlugin } from './http/errors-plugin.js';
 import { lazySchemaCompilers } from './http/lazy-schemas.js';
-import { lazyRequestLogger } from './logging/request-logger.js';
 import { authPlugin } from './http/auth.js';
 import { csrfPlugin } from './http/csrf.js';
 import { loginRoutes } from './login/routes.js';
@@ -42,7 +41,6 @@ export async function buildApp(c: Container): Promise<App> {
     loggerInstance: c.logger as FastifyBaseLogger,
     logController: new LogController({ requestIdLogLabel: 'trace_id' }),
     genReqId: traceIdFor,
-    childLoggerFactory: lazyRequestLogger,
     bodyLimit: config.body_limit,
     // The one rule for the client IP: the socket address, or X-Forwarded-For only through proxies we trust.
     trustProxy: config.trusted_proxies.length ? config.trusted_proxies : false,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, onResponseHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Type } from 'typebox';
@@ -27,37 +27,24 @@ export function createMetrics() {
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
-const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
 /** Counts every answer and serves GET /metrics with the configured access rule. */
 export const metricsPlugin = fp(async (app: FastifyInstance, opts: { config: Config; metrics: Metrics }) => {
   const { config, metrics } = opts;
   // Labelled children are looked up once per (method, route, status), not hashed on every answer.
   const counters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
   const timers = new Map<string, ReturnType<typeof metrics.duration.labels>>();
-  // The route pattern, never the raw URL, so label cardinality stays bounded.
-  const record = (method: string, route: string, status: number, elapsedMs: number) => {
-    const timerKey = `${method} ${route}`;
+  app.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, never the raw URL, so label cardinality stays bounded.
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = String(reply.statusCode);
+    const timerKey = `${request.method} ${route}`;
     const counterKey = `${timerKey} ${status}`;
     let counter = counters.get(counterKey);
-    if (!counter) counters.set(counterKey, (counter = metrics.requests.labels(method, route, String(status))));
+    if (!counter) counters.set(counterKey, (counter = metrics.requests.labels(request.method, route, status)));
     let timer = timers.get(timerKey);
-    if (!timer) timers.set(timerKey, (timer = metrics.duration.labels(method, route)));
+    if (!timer) timers.set(timerKey, (timer = metrics.duration.labels(request.method, route)));
     counter.inc();
-    timer.observe(elapsedMs / 1000);
-  };
-  // Each route gets its own hook that knows its pattern: reading request.routeOptions builds a
-  // fresh options object on every access, a measurable cost per request (bench/README.md).
-  app.addHook('onRoute', (route) => {
-    const pattern = route.url;
-    const own: onResponseHookHandler = (request, reply, done) => {
-      record(request.method, pattern, reply.statusCode, reply.elapsedTime);
-      done();
-    };
-    route.onResponse = [...asArray(route.onResponse), own];
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    if (request.is404) record(request.method, 'unmatched', reply.statusCode, reply.elapsedTime);
+    timer.observe(reply.elapsedTime / 1000);
     done();
   });
   if (config.metrics === 'off') return;

@@ -128,10 +128,10 @@ export function createAccessList(deps: { store: ProtectionStore; cache: Cache; c
     },
 
     /** The first rule covering this scope and address decides; none = allow. */
-    allows(parsed: () => ParsedIp | null, scope: () => RequestScope): boolean {
+    allows(parsed: () => ParsedIp | null, scope: RequestScope): boolean {
       if (!rules.length) return true;
       const p = parsed();
-      return p ? rulesAllow(rules, p, scope()) : true;
+      return p ? rulesAllow(rules, p, scope) : true;
     },
   };
 }

@@ -38,12 +38,11 @@ export const protectionPlugin = fp(
   async (app: FastifyInstance, opts: { protection: ProtectionService }) => {
     app.addHook('onRequest', async (request) => {
       if (isHealth(request.url)) return;
-      let scope: RequestScope | undefined;
-      const scopeOf = () => (scope ??= requestScope(request));
+      const scope = requestScope(request);
       await opts.protection.admit({
         ip: clientIp(request),
-        scope: scopeOf,
-        attempt: request.method === 'POST' && scopeOf() === 'login',
+        scope,
+        attempt: scope === 'login' && request.method === 'POST',
         userAgent: request.headers['user-agent'] ?? null,
       });
     });

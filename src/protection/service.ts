@@ -149,10 +149,9 @@ export function createProtectionService(deps: {
     /**
      * Every request but /health: blacklist, network rules, then the general per-IP limit. An
      * `attempt` (a POST to an auth endpoint) refused here still counts on the IP's ladder, so an
-     * attacker who keeps hammering a block climbs to the next step. `scope` is asked for only when
-     * a network rule needs it (finding the route's area is not free, and most setups have no rules).
+     * attacker who keeps hammering a block climbs to the next step.
      */
-    async admit(req: { ip: string; scope: () => RequestScope; attempt: boolean; userAgent: string | null }): Promise<void> {
+    async admit(req: { ip: string; scope: RequestScope; attempt: boolean; userAgent: string | null }): Promise<void> {
       // req.ip is canonical (hooks.ts clientIp).
       const ip = req.ip;
       // Parsed to a number only if some range or rule needs matching (most requests: none).
@@ -170,8 +169,7 @@ export function createProtectionService(deps: {
         throw blocked(until);
       }
       if (!access.allows(numeric, req.scope)) {
-        const scope = req.scope();
-        notice('network_denied', `${scope}:${ip}`, { ip, user_agent: req.userAgent, data: { scope } });
+        notice('network_denied', `${req.scope}:${ip}`, { ip, user_agent: req.userAgent, data: { scope: req.scope } });
         throw new AppError('network_denied');
       }
       if (config.rate_limit_per_ip > 0) {
