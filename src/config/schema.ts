@@ -106,8 +106,8 @@ export const ConfigSchema = Type.Object(
       text_color: str('#1f2937', { description: 'CSS colour of mail body text' }),
     }),
     tokens: Type.Object({
-      algorithm: oneOf(['EdDSA', 'ES256', 'RS256'] as const, 'EdDSA', {
-        description: 'Signature algorithm of access tokens (EdDSA = Ed25519)',
+      algorithm: oneOf(['EdDSA', 'ES256', 'RS256'] as const, 'ES256', {
+        description: 'Signature algorithm of access tokens (ES256 = ECDSA P-256, EdDSA = Ed25519)',
       }),
       audience: optStr({ description: 'The `aud` of access tokens and the only one accepted; unset = the public URL' }),
       access_ttl: seconds(900, { description: 'Access token lifetime' }, 86400),
