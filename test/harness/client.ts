@@ -29,10 +29,12 @@ export class Client {
   constructor(
     readonly baseUrl: string,
     readonly localAddress = '127.0.0.1',
+    /** The Origin state changes carry; default the server's own (another instance of one public URL differs). */
+    private readonly originOverride?: string,
   ) {}
 
   get origin(): string {
-    return new URL(this.baseUrl).origin;
+    return this.originOverride ?? new URL(this.baseUrl).origin;
   }
 
   cookieHeader(): string {

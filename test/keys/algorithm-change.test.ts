@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../harness/backends.js';
+import { Client } from '../harness/client.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
 import { seedUser } from '../harness/users.js';
 import { meStatus, tokenLogin } from '../tokens/helpers.js';
@@ -28,16 +29,14 @@ describe.each(backends)('changing tokens.algorithm on a running deployment (%s)'
     expect(decodeProtectedHeader(old.access_token).alg).toBe('EdDSA');
 
     // Both instances serve one public URL (as behind a load balancer): requests to the second carry its origin.
-    const asPublic = { headers: { origin: before.config.public_url } };
-    const login = await after.client().post('/api/v1/auth/token', { email: u.email, password: u.password }, asPublic);
-    expect(login.status).toBe(200);
-    const fresh = login.body as { access_token: string };
+    const viaPublic = new Client(after.url, '127.0.0.1', before.config.public_url);
+    const fresh = await tokenLogin(viaPublic, u.email, u.password);
     expect(decodeProtectedHeader(fresh.access_token).alg).toBe('ES256');
     expect(await meStatus(after, old.access_token)).toBe(200);
     expect(await meStatus(after, fresh.access_token)).toBe(200);
 
     // The old chain rotates on the upgraded instance, and what it gets back is signed with ES256.
-    const rotated = await after.client().post('/api/v1/auth/refresh', { refresh_token: old.refresh_token }, asPublic);
+    const rotated = await viaPublic.post('/api/v1/auth/refresh', { refresh_token: old.refresh_token });
     expect(rotated.status).toBe(200);
     expect(decodeProtectedHeader(rotated.body.access_token).alg).toBe('ES256');
 
