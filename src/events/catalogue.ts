@@ -20,6 +20,7 @@ export const eventCatalogue = {
   refresh_token_reused: 'critical',
   signing_key_rotated: 'notice',
   signing_key_retired: 'info',
+  signing_key_demoted: 'notice',
   mfa_enrolled: 'notice',
   mfa_removed: 'notice',
   mfa_failed: 'warning',

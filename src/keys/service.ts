@@ -178,6 +178,23 @@ export function createKeyService(deps: KeyServiceDeps) {
     return retired.map((r) => r.kid);
   }
 
+  /**
+   * A key of an algorithm nobody here signs with any more (tokens.algorithm changed) is not renewed
+   * when its rotation is due: it verifies for the retire window, then retires. Waiting for the
+   * rotation date rather than acting at start keeps a rolling upgrade calm: an old instance that
+   * still signs with it would only re-create one per rotation interval.
+   */
+  async function demoteUnused(key: LiveKey): Promise<void> {
+    const retireAfter = clock.now() + retireWindowMs;
+    if (!(await store.demote(key.kid, retireAfter))) return;
+    await reload();
+    events.emit('signing_key_demoted', {
+      target_id: key.kid,
+      data: { alg: key.alg, kid: key.kid, retire_after: isoTime(retireAfter), reason: 'algorithm_not_configured' },
+    });
+    logger.info({ alg: key.alg, kid: key.kid }, 'signing key of an unused algorithm demoted to verifying');
+  }
+
   /** Retires and rotates what is due (single flight); failures are logged, signing goes on with the keys in memory. */
   function maintain(): Promise<void> {
     maintaining ??= maintainOnce().finally(() => {
@@ -194,11 +211,15 @@ export function createKeyService(deps: KeyServiceDeps) {
       }
       const interval = config.keys.rotation_interval * 1000;
       if (interval <= 0) return;
-      for (const alg of signingAlgs) {
-        const active = activeKey(alg);
+      for (const [alg, kid] of activeKids) {
+        const active = live.get(kid);
         if (active?.activatedAt == null || now - active.activatedAt < interval) continue;
-        // Several instances may find the key due at once; the conditional update lets one win.
-        await rotate(alg, 'scheduled').catch((err) => logger.warn({ err, alg }, 'scheduled rotation done elsewhere or failed'));
+        if (signingAlgs.has(alg)) {
+          // Several instances may find the key due at once; the conditional update lets one win.
+          await rotate(alg, 'scheduled').catch((err) => logger.warn({ err, alg }, 'scheduled rotation done elsewhere or failed'));
+        } else {
+          await demoteUnused(active);
+        }
       }
     } catch (err) {
       logger.error({ err }, 'signing key maintenance failed');

@@ -78,6 +78,17 @@ export function createKeyStore(db: Kysely<Database>) {
       });
     },
 
+    /** Demotes an active key to verifying until `retireAfter`, if it is still active (false: someone else did). */
+    async demote(kid: string, retireAfter: number): Promise<boolean> {
+      const r = await db
+        .updateTable('signing_keys')
+        .set({ status: 'verifying', retire_after: retireAfter })
+        .where('kid', '=', kid)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     /** Retires every verifying key whose window has passed; returns their kids. */
     async retireDue(now: number): Promise<Array<{ kid: string; alg: SigningAlg }>> {
       return db
