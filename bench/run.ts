@@ -80,10 +80,24 @@ const cpuSeconds = (pid: number, mainThread = false) => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
-/** Runs one load phase; with `pid`, also reports that server's CPU time per request. */
+/**
+ * Bytes this process has caused to be sent to storage so far (`write_bytes` of /proc/PID/io: pages
+ * it dirtied in files — the WAL, the database, its checkpoints — not socket writes). 0 when the
+ * kernel keeps no I/O accounting.
+ */
+const diskWriteBytes = (pid: number) => {
+  try {
+    return Number(/write_bytes:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+};
+
+/** Runs one load phase; with `pid`, also reports that server's CPU time and disk writes per request. */
 function runLoad(scenario: Record<string, unknown>, pid?: number): Promise<LoadResult> {
   const cpuBefore = pid ? cpuSeconds(pid) : 0;
   const mainBefore = pid ? cpuSeconds(pid, true) : 0;
+  const diskBefore = pid ? diskWriteBytes(pid) : 0;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(scenario)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
@@ -95,6 +109,7 @@ function runLoad(scenario: Record<string, unknown>, pid?: number): Promise<LoadR
       if (pid && r.requests > 0) {
         r.server_cpu_us_per_request = Math.round(((cpuSeconds(pid) - cpuBefore) / r.requests) * 1e6);
         r.main_thread_cpu_us_per_request = Math.round(((cpuSeconds(pid, true) - mainBefore) / r.requests) * 1e6);
+        r.disk_write_bytes_per_request = Math.round((diskWriteBytes(pid) - diskBefore) / r.requests);
       }
       resolve(r);
     });
@@ -138,6 +153,8 @@ interface LoadResult {
   broken_chains: number;
   /** Server CPU time (user + system) per request during the phase, in microseconds. */
   server_cpu_us_per_request?: number;
+  /** Bytes the server dirtied in files (database, WAL) per request during the phase. */
+  disk_write_bytes_per_request?: number;
   /** The same for the server's main (JavaScript) thread alone. */
   main_thread_cpu_us_per_request?: number;
 }
@@ -321,10 +338,10 @@ async function main() {
 }
 
 function printTable(s: Record<string, LoadResult & Record<string, unknown>>, mem: { idle_rss_mb: number; idle_settled_rss_mb: number; peak_rss_mb: number }, a: { hashMs: number; argonCeiling: number }) {
-  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req', 'main thread µs/req', 'ratio']];
+  const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req', 'main thread µs/req', 'disk B/req', 'ratio']];
   const pct = (v: unknown, of: string) => (typeof v === 'number' ? `${v}% of ${of}` : '');
   const row = (label: string, r: LoadResult, ratio = '') =>
-    rows.push([label, f(r.rps), f(r.p50), f(r.p99), String(r.errors), String(r.server_cpu_us_per_request ?? ''), String(r.main_thread_cpu_us_per_request ?? ''), ratio]);
+    rows.push([label, f(r.rps), f(r.p50), f(r.p99), String(r.errors), String(r.server_cpu_us_per_request ?? ''), String(r.main_thread_cpu_us_per_request ?? ''), String(r.disk_write_bytes_per_request ?? ''), ratio]);
   row('ceiling (bare Fastify)', s.ceiling!);
   row('login (argon2id)', s.login!, `${pct(s.login!.ratio_to_argon2_ceiling_pct, `argon2 ceiling ${f(a.argonCeiling)}/s (${f(a.hashMs)} ms/hash)`)}; ${pct(s.login!.ratio_to_argon2_parallel_pct, `${f(s.login!.argon2_parallel_rps as number)}/s of parallel hashing alone`)}`);
   row('GET /me (bearer)', s.authenticated!, pct(s.authenticated!.ratio_to_ceiling_pct, 'ceiling'));

@@ -14,7 +14,7 @@ export const RefreshRequest = Type.Object(
   { additionalProperties: false },
 );
 
-/** A token pair. The refresh token is opaque; only its SHA-256 is stored. */
+/** A token pair. The refresh token is opaque; only its row id and SHA-256 are stored. */
 export const TokenPairSchema = Type.Object({
   access_token: Type.String({ description: 'JWT (typ at+jwt) for Authorization: Bearer' }),
   refresh_token: Type.String({ description: 'Opaque, single use: each refresh returns a new one' }),

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../harness/backends.js';
@@ -21,7 +22,7 @@ describe.each(backends)('API tokens: login, rotation, reuse detection (%s)', (ba
     expect(r.status).toBe(200);
     expect(r.headers['cache-control']).toBe('no-store');
     expect(r.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, refresh_expires_in: 3600 });
-    expect(r.body.refresh_token).toMatch(/^[\w-]{43}$/);
+    expect(r.body.refresh_token).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}\.[\w-]{43}$/);
     expect(decodeProtectedHeader(r.body.access_token)).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
     const claims = decodeJwt(r.body.access_token);
     expect(claims).toMatchObject({ iss: t.config.public_url, aud: t.config.public_url, sub: user.id, amr: ['pwd'] });
@@ -106,14 +107,51 @@ describe.each(backends)('API tokens: login, rotation, reuse detection (%s)', (ba
     expectProblem(await refresh(c, pair.refresh_token), 401, 'invalid_token');
   });
 
-  it('stores refresh tokens only as SHA-256 hashes', async () => {
+  it('stores refresh tokens only as their row id and SHA-256; the secret part is nowhere in the table', async () => {
     const pair = await tokenLogin(t.client(), user.email, user.password);
-    const rows = await t.server.container.db.kysely.selectFrom('refresh_tokens').select('token_hash').execute();
+    const [id, secret] = pair.refresh_token.split('.') as [string, string];
+    const rows = await t.server.container.db.kysely.selectFrom('refresh_tokens').selectAll().execute();
     expect(rows.length).toBeGreaterThan(0);
+    expect(rows.find((r) => r.id === id)?.token_hash).toBe(`${id}.${createHash('sha256').update(pair.refresh_token).digest('hex')}`);
     for (const r of rows) {
-      expect(r.token_hash).toMatch(/^[0-9a-f]{64}$/);
-      expect(r.token_hash).not.toContain(pair.refresh_token);
+      expect(r.token_hash).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}\.[0-9a-f]{64}$/);
+      expect(JSON.stringify(r)).not.toContain(secret);
     }
+  });
+
+  it('refuses a token whose id or secret was swapped or altered, without treating it as reuse', async () => {
+    const c = t.client('127.0.0.7');
+    const a = await tokenLogin(c, user.email, user.password);
+    const b = await tokenLogin(c, user.email, user.password);
+    const [idA, secretA] = a.refresh_token.split('.') as [string, string];
+    const [idB, secretB] = b.refresh_token.split('.') as [string, string];
+    const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
+    for (const forged of [`${idB}.${secretA}`, `${idA}.${secretB}`, `${idA}.${flip(secretA)}`, `${flip(idA)}.${secretA}`, secretA, `.${secretA}`]) {
+      expectProblem(await refresh(c, forged), 401, 'invalid_token');
+    }
+    // Both real tokens are untouched by the attempts: no session was revoked.
+    expect((await refresh(c, a.refresh_token)).status).toBe(200);
+    expect((await refresh(c, b.refresh_token)).status).toBe(200);
+  });
+
+  it('a refresh token of the earlier format (bare secret, keyed by its SHA-256) still rotates, once', async () => {
+    const c = t.client('127.0.0.8');
+    const pair = await tokenLogin(c, user.email, user.password);
+    const sid = decodeJwt(pair.access_token).sid as string;
+    // A row as the earlier release wrote it, into the same session.
+    const legacy = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    await t.server.container.db.kysely
+      .insertInto('refresh_tokens')
+      .values({ id: `legacy-${now}`, session_id: sid, token_hash: createHash('sha256').update(legacy).digest('hex'), created_at: now, expires_at: now + 3_600_000, consumed_at: null, replaced_by: null })
+      .execute();
+    const rotated = await refresh(c, legacy);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.refresh_token).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}\.[\w-]{43}$/);
+    expect(await meStatus(t, rotated.body.access_token)).toBe(200);
+    // Reuse detection covers it as well: replaying it ends the session.
+    expectProblem(await refresh(c, legacy), 401, 'token_reused');
+    expectProblem(await refresh(c, rotated.body.refresh_token), 401, 'invalid_token');
   });
 });
 
