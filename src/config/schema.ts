@@ -107,7 +107,8 @@ export const ConfigSchema = Type.Object(
     }),
     tokens: Type.Object({
       algorithm: oneOf(['EdDSA', 'ES256', 'RS256'] as const, 'ES256', {
-        description: 'Signature algorithm of access tokens (ES256 = ECDSA P-256, EdDSA = Ed25519)',
+        description:
+          "Signature algorithm of access tokens (ES256 = ECDSA P-256, EdDSA = Ed25519). After a change, the old algorithm's key keeps verifying; when its rotation is due it is not renewed but verifies for the retire window, then retires",
       }),
       audience: optStr({ description: 'The `aud` of access tokens and the only one accepted; unset = the public URL' }),
       access_ttl: seconds(900, { description: 'Access token lifetime' }, 86400),
