@@ -126,7 +126,7 @@ export async function createContainer(config: Config, deps: ContainerDeps) {
   closers.push(await sessions.listenForRemoteRevocations());
   const cookie = sessionCookie(config.public_url);
   const authenticator = createAuthenticator({ liveness, activity, users, cookie });
-  const refreshStore = createRefreshStore(db.kysely, db.sqlite && createGroupCommit(db.sqlite));
+  const refreshStore = createRefreshStore(db.kysely, db.sqlite && createGroupCommit(db.sqlite), db.prepared);
   const tokens = createTokenService({
     refresh: refreshStore,
     sessions,

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type SqliteDatabase } from 'kysely';
 import type Pg from 'pg';
 import { createRequire } from 'node:module';
 import type { Database } from './database.js';
@@ -19,6 +19,12 @@ export interface Db {
    * on it synchronously (db/group-commit.ts, `sqliteGet`) instead of through Kysely's promise chain.
    */
   sqlite?: SQLite.Database;
+  /**
+   * Postgres only: runs a compiled query as a named prepared statement, which each pooled
+   * connection parses and plans once instead of on every call. For the hottest statements
+   * (refresh rotation: bench/README.md item 31).
+   */
+  prepared?: <R>(name: string, query: CompiledQuery) => Promise<R[]>;
   /** Human-readable location without credentials, for start-up messages. */
   location: string;
   ping(): Promise<void>;
@@ -129,12 +135,22 @@ function openPostgres(url: string, poolSize: number): Db {
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A name stands for one text on every connection; a second text under it would be a bug here.
+  const preparedTexts = new Map<string, string>();
+  const prepared = async <R>(name: string, query: CompiledQuery): Promise<R[]> => {
+    const known = preparedTexts.get(name);
+    if (known === undefined) preparedTexts.set(name, query.sql);
+    else if (known !== query.sql) throw new Error(`prepared statement ${name} used with a different text`);
+    const r = await pool.query({ name, text: query.sql, values: query.parameters as unknown[] });
+    return r.rows as R[];
+  };
   parsed.password = '';
   parsed.username = parsed.username ? parsed.username : '';
   return {
     kysely,
     dialect: 'postgres',
     schema: schema ?? undefined,
+    prepared,
     location: `postgres://${parsed.host}${parsed.pathname}${schema ? ` (schema ${schema})` : ''}`,
     ping: async () => {
       await sql`select 1`.execute(kysely);

@@ -2,7 +2,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { GroupCommit } from '../db/group-commit.js';
 import type { SessionRow } from '../sessions/store.js';
-import { rotateOnPostgres } from './rotate-postgres.js';
+import { rotateOnPostgres, type PreparedRunner } from './rotate-postgres.js';
 import type { RefreshTokenTable } from './tables.js';
 
 export type RefreshTokenRow = Selectable<RefreshTokenTable>;
@@ -68,9 +68,10 @@ function rotateOnSqlite(group: GroupCommit, a: RotateArgs): Promise<Rotated> {
  * Rotation — the busiest write — runs on SQLite as synchronous statements in a group commit
  * (`group`, on the handle under Kysely) sharing one COMMIT with the rotations that arrive with it,
  * and on Postgres as one statement (one round trip instead of six).
- * `group`: the group commit on SQLite's handle; without it the database is Postgres.
+ * `group`: the group commit on SQLite's handle; without it the database is Postgres, where
+ * `prepared` (db/connect.ts) runs the rotation as a named prepared statement.
  */
-export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit) {
+export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit, prepared?: PreparedRunner) {
   return {
     async insert(row: Insertable<RefreshTokenTable>): Promise<void> {
       await db.insertInto('refresh_tokens').values(row).execute();
@@ -86,7 +87,7 @@ export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit) {
      * single writer on SQLite). Returns the session (idle expiry already slid) or undefined.
      */
     async rotate(args: RotateArgs): Promise<Rotated> {
-      return group ? rotateOnSqlite(group, args) : rotateOnPostgres(db, args);
+      return group ? rotateOnSqlite(group, args) : rotateOnPostgres(db, args, prepared);
     },
 
     /** Deletes tokens past their expiry (cleanup job); a consumed one is kept until then for reuse detection. */

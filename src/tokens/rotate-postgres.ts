@@ -1,7 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { SessionRow } from '../sessions/store.js';
 import type { RotateArgs, Rotated } from './refresh-store.js';
+
+type RotatedRow = SessionRow & { refresh_expires_at: number };
+export type PreparedRunner = <R>(name: string, query: CompiledQuery) => Promise<R[]>;
 
 /**
  * A rotation on Postgres as one statement, so one round trip instead of six (BEGIN, four
@@ -9,10 +12,11 @@ import type { RotateArgs, Rotated } from './refresh-store.js';
  * racers the second waits on the row lock, re-checks `consumed_at is null` and gets no row, so
  * nothing downstream of it runs. The new expiries follow `planRotation` (refresh-store.ts): the
  * refresh lifetime and the slid idle expiry, both capped at the session's absolute expiry.
+ * With `prepared` (db/connect.ts) the statement is parsed and planned once per connection.
  */
-export async function rotateOnPostgres(db: Kysely<Database>, a: RotateArgs): Promise<Rotated> {
+export async function rotateOnPostgres(db: Kysely<Database>, a: RotateArgs, prepared?: PreparedRunner): Promise<Rotated> {
   const { now, policy } = a;
-  const r = await sql<SessionRow & { refresh_expires_at: number }>`
+  const query = sql<RotatedRow>`
     with consumed as (
       update refresh_tokens set consumed_at = ${now}::bigint, replaced_by = ${a.next.id}
       where token_hash = ${a.hash} and consumed_at is null and expires_at > ${now}::bigint
@@ -31,8 +35,9 @@ export async function rotateOnPostgres(db: Kysely<Database>, a: RotateArgs): Pro
       from slid
       returning expires_at
     )
-    select slid.*, issued.expires_at as refresh_expires_at from slid, issued`.execute(db);
-  const row = r.rows[0];
+    select slid.*, issued.expires_at as refresh_expires_at from slid, issued`.compile(db);
+  const rows = prepared ? await prepared<RotatedRow>('gatehouse_rotate_refresh', query) : (await db.executeQuery(query)).rows;
+  const row = rows[0];
   if (!row) return undefined;
   const { refresh_expires_at: refreshExpiresAt, ...session } = row;
   return { session: session as SessionRow, refreshExpiresAt };

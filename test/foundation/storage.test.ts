@@ -132,3 +132,20 @@ describe.runIf(postgresAvailable)('one schema on both databases', () => {
     expect(await tableShapes(pg)).toEqual(shapes);
   });
 });
+
+describe.runIf(postgresAvailable)('prepared statements on Postgres', () => {
+  it('runs a named statement in the connection schema, and refuses a second text under the same name', async () => {
+    const db = await open('postgres');
+    await migrateToLatest(db);
+    expect(db.prepared).toBeDefined();
+    const prepared = db.prepared!;
+    const count = sql<{ n: number }>`select count(*)::int as n from users where email_normalized <> ${'x'}`.compile(db.kysely);
+    // More runs than pooled connections, so some connections run the already-prepared statement.
+    for (let i = 0; i < 15; i++) expect(await prepared('storage_test_count', count)).toEqual([{ n: 0 }]);
+    const other = sql<{ n: number }>`select 1 as n`.compile(db.kysely);
+    await expect(prepared('storage_test_count', other)).rejects.toThrow(/different text/);
+    // The statement was prepared on the server: the session that ran it lists it.
+    const listed = await prepared<{ name: string }>('storage_test_list', sql<{ name: string }>`select name from pg_prepared_statements where name = ${'storage_test_list'}`.compile(db.kysely));
+    expect(listed).toEqual([{ name: 'storage_test_list' }]);
+  });
+});
