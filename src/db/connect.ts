@@ -8,6 +8,9 @@ import type { Database } from './database.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/** Runs a compiled query as the named prepared statement `name` and returns its rows. */
+export type PreparedQuery = <R>(name: string, query: CompiledQuery) => Promise<R[]>;
+
 /** An open database: the Kysely handle, which dialect it speaks, and how to close it. */
 export interface Db {
   kysely: Kysely<Database>;
@@ -24,7 +27,7 @@ export interface Db {
    * connection parses and plans once instead of on every call. For the hottest statements
    * (refresh rotation: bench/README.md item 31).
    */
-  prepared?: <R>(name: string, query: CompiledQuery) => Promise<R[]>;
+  prepared?: PreparedQuery;
   /** Human-readable location without credentials, for start-up messages. */
   location: string;
   ping(): Promise<void>;
@@ -137,7 +140,7 @@ function openPostgres(url: string, poolSize: number): Db {
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // A name stands for one text on every connection; a second text under it would be a bug here.
   const preparedTexts = new Map<string, string>();
-  const prepared = async <R>(name: string, query: CompiledQuery): Promise<R[]> => {
+  const prepared: PreparedQuery = async <R>(name: string, query: CompiledQuery): Promise<R[]> => {
     const known = preparedTexts.get(name);
     if (known === undefined) preparedTexts.set(name, query.sql);
     else if (known !== query.sql) throw new Error(`prepared statement ${name} used with a different text`);

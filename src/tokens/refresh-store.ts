@@ -2,7 +2,8 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { GroupCommit } from '../db/group-commit.js';
 import type { SessionRow } from '../sessions/store.js';
-import { rotateOnPostgres, type PreparedRunner } from './rotate-postgres.js';
+import type { PreparedQuery } from '../db/connect.js';
+import { rotateOnPostgres } from './rotate-postgres.js';
 import type { RefreshTokenTable } from './tables.js';
 
 export type RefreshTokenRow = Selectable<RefreshTokenTable>;
@@ -71,7 +72,7 @@ function rotateOnSqlite(group: GroupCommit, a: RotateArgs): Promise<Rotated> {
  * `group`: the group commit on SQLite's handle; without it the database is Postgres, where
  * `prepared` (db/connect.ts) runs the rotation as a named prepared statement.
  */
-export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit, prepared?: PreparedRunner) {
+export function createRefreshStore(db: Kysely<Database>, group?: GroupCommit, prepared?: PreparedQuery) {
   return {
     async insert(row: Insertable<RefreshTokenTable>): Promise<void> {
       await db.insertInto('refresh_tokens').values(row).execute();

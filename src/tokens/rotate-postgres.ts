@@ -1,10 +1,10 @@
-import { sql, type CompiledQuery, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { PreparedQuery } from '../db/connect.js';
 import type { Database } from '../db/database.js';
 import type { SessionRow } from '../sessions/store.js';
 import type { RotateArgs, Rotated } from './refresh-store.js';
 
 type RotatedRow = SessionRow & { refresh_expires_at: number };
-export type PreparedRunner = <R>(name: string, query: CompiledQuery) => Promise<R[]>;
 
 /**
  * A rotation on Postgres as one statement, so one round trip instead of six (BEGIN, four
@@ -14,7 +14,7 @@ export type PreparedRunner = <R>(name: string, query: CompiledQuery) => Promise<
  * refresh lifetime and the slid idle expiry, both capped at the session's absolute expiry.
  * With `prepared` (db/connect.ts) the statement is parsed and planned once per connection.
  */
-export async function rotateOnPostgres(db: Kysely<Database>, a: RotateArgs, prepared?: PreparedRunner): Promise<Rotated> {
+export async function rotateOnPostgres(db: Kysely<Database>, a: RotateArgs, prepared?: PreparedQuery): Promise<Rotated> {
   const { now, policy } = a;
   const query = sql<RotatedRow>`
     with consumed as (

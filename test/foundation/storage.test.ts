@@ -140,7 +140,7 @@ describe.runIf(postgresAvailable)('prepared statements on Postgres', () => {
     expect(db.prepared).toBeDefined();
     const prepared = db.prepared!;
     const count = sql<{ n: number }>`select count(*)::int as n from users where email_normalized <> ${'x'}`.compile(db.kysely);
-    // More runs than pooled connections, so some connections run the already-prepared statement.
+    // Repeated runs: after the first, a connection executes the statement it already prepared.
     for (let i = 0; i < 15; i++) expect(await prepared('storage_test_count', count)).toEqual([{ n: 0 }]);
     const other = sql<{ n: number }>`select 1 as n`.compile(db.kysely);
     await expect(prepared('storage_test_count', other)).rejects.toThrow(/different text/);
