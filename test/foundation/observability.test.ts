@@ -246,6 +246,7 @@ describe('metrics', { timeout: 120_000 }, () => {
     await t.client().get('/health/live');
     await t.client().get('/health/live');
     await t.client().get('/no/such/page/123');
+    await t.client().get('/api/v1/me'); // 401: a refusal is counted under its route's pattern
     const r = await t.client().get('/metrics');
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -256,6 +257,7 @@ describe('metrics', { timeout: 120_000 }, () => {
     // Unknown URLs share one label value, so a scanner cannot blow up the series count.
     expect(samples.some((s) => s.name === 'http_requests_total' && s.labels.status === '404' && s.labels.route === 'unmatched')).toBe(true);
     expect(samples.some((s) => s.labels.route?.includes('/no/such'))).toBe(false);
+    expect(samples.find((s) => s.name === 'http_requests_total' && s.labels.route === '/api/v1/me')).toMatchObject({ labels: { method: 'GET', status: '401' }, value: 1 });
     const buckets = samples.filter((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.route === '/health/live');
     expect(buckets.length).toBeGreaterThan(3);
     expect(buckets.find((b) => b.labels.le === '+Inf')!.value).toBeGreaterThanOrEqual(2);
