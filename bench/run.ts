@@ -332,8 +332,8 @@ async function main() {
   };
   mkdirSync('bench/results', { recursive: true });
   // Only a full run of this checkout's build replaces the recorded figures; a partial one (--only,
-  // --server-dir) is kept beside them, and
-  // a run on other back ends has its own file (latest-postgres-redis.json, …).
+  // --server-dir) is kept beside them, and a run on other back ends has its own file
+  // (latest-postgres-redis.json, …).
   const backends = [flag('postgres') && 'postgres', flag('redis') && 'redis'].filter(Boolean);
   const resultFile = `bench/results/${ONLY || SERVER_DIR ? 'partial' : ['latest', ...backends].join('-')}.json`;
   writeFileSync(resultFile, `${JSON.stringify(results, null, 2)}\n`);
