@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { cliArgs } from './cli-args.js';
 
 interface PhaseResult {
   requests: number;
@@ -28,18 +29,14 @@ interface Memory {
   peak_rss_mb: number;
 }
 
-const args = process.argv.slice(2);
-const strOpt = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const { flag, strOpt, repeated } = cliArgs();
 const PAIRS = Number(strOpt('pairs') ?? 5);
 const passThrough = [
   ...['only', 'duration', 'connections'].flatMap((o) => (strOpt(o) ? [`--${o}`, strOpt(o)!] : [])),
-  ...['postgres', 'redis', 'unbundled'].filter((f) => args.includes(`--${f}`)).map((f) => `--${f}`),
+  ...['postgres', 'redis', 'unbundled'].filter(flag).map((f) => `--${f}`),
 ];
 // --b-node-arg X → --node-arg X for B's runs only (likewise --b-server-env).
-const bOnly = args.flatMap((a, i) => (a === '--b-node-arg' || a === '--b-server-env') && args[i + 1] ? [`--${a.slice(4)}`, args[i + 1]!] : []);
+const bOnly = [...repeated('b-node-arg').flatMap((v) => ['--node-arg', v]), ...repeated('b-server-env').flatMap((v) => ['--server-env', v])];
 
 /** A build directory, checked, with node_modules reachable from its bundle (external packages resolve upward from it). */
 function buildDir(name: 'a' | 'b'): string {

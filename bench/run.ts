@@ -13,13 +13,9 @@ import { Algorithm, hash } from '@node-rs/argon2';
 import pg from 'pg';
 import { loadConfig } from '../src/config/load.js';
 import { freePort } from '../test/harness/server.js';
+import { cliArgs } from './cli-args.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const strOpt = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const { args, flag, strOpt, repeated } = cliArgs();
 const opt = (name: string, def: number) => Number(strOpt(name) ?? def);
 const DURATION = opt('duration', 10);
 const CONNECTIONS = opt('connections', 32);
@@ -197,10 +193,10 @@ async function main() {
     MALLOC_ARENA_MAX: '2',
   };
   // --server-env NAME=VALUE (repeatable): extra environment for the server, for A/B experiments.
-  args.forEach((a, i) => {
-    const kv = a === '--server-env' ? /^([A-Za-z_]\w*)=(.*)$/.exec(args[i + 1] ?? '') : null;
+  for (const pair of repeated('server-env')) {
+    const kv = /^([A-Za-z_]\w*)=(.*)$/.exec(pair);
     if (kv) env[kv[1]!] = kv[2]!;
-  });
+  }
   if (flag('postgres')) {
     const schema = `bench_${randomBytes(4).toString('hex')}`;
     const c = new pg.Client({ connectionString: PG_BASE });
@@ -232,7 +228,7 @@ async function main() {
   // As the image starts it (Dockerfile CMD): an 8 MB young generation from the start (item 34).
   const nodeArgs = ['--min-semi-space-size=8', ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [])];
   // --node-arg FLAG (repeatable): extra flags for the server's node, e.g. --perf-basic-prof for `perf record`.
-  args.forEach((a, i) => a === '--node-arg' && args[i + 1] && nodeArgs.push(args[i + 1]!));
+  nodeArgs.push(...repeated('node-arg'));
   const gh = await startProcess(process.execPath, [...nodeArgs, SERVER_ENTRY], env, /Gatehouse listening on/);
   const pid = gh.child.pid!;
 
