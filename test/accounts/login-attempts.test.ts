@@ -59,6 +59,18 @@ describe.each(backends)('login-attempt log and events (%s)', (backend) => {
     for (const secret of [ok.password, 'secret-wrong-guess-1', 'secret-wrong-guess-2']) expect(text).not.toContain(secret);
   });
 
+  it('stores every attempt of a concurrent burst', async () => {
+    const user = await seedUser(s.t, { email: 'burst@example.com' });
+    const replies = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => s.t.client(`127.0.3.${i + 1}`).post('/api/v1/auth/login', { email: user.email, password: user.password })),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array(12).fill(200));
+    await settle(s.t);
+    const rows = await s.t.server.container.db.kysely.selectFrom('login_attempts').selectAll().where('user_id', '=', user.id).execute();
+    expect(rows.map((r) => r.ip).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `127.0.3.${i + 1}`).sort());
+    expect(new Set(rows.map((r) => r.id)).size).toBe(12);
+  });
+
   it('keeps a hostile email on one line of valid JSON', async () => {
     const evil = 'x\n{"level":"info","msg":"admin login ok"}\u001b[31m@example.com';
     await attempt(evil, 'whatever whatever');

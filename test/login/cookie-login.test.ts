@@ -43,6 +43,19 @@ describe.each(backends)('cookie login spine (%s)', (backend) => {
     expect(replay.status).toBe(401);
   });
 
+  it('records the time of the last successful login, and only of a successful one', async () => {
+    const a = t.client();
+    const before = Date.now();
+    const r = await a.post('/api/v1/auth/login', { email: 'ann@example.com', password: 'correct horse battery staple' });
+    expect(r.status).toBe(200);
+    const at = Date.parse(r.body.user.last_login_at);
+    expect(at).toBeGreaterThanOrEqual(before - 1000);
+    expect(at).toBeLessThanOrEqual(Date.now() + 1000);
+    expect((await a.get('/api/v1/me')).body.last_login_at).toBe(r.body.user.last_login_at);
+    expect((await t.client().post('/api/v1/auth/login', { email: 'ann@example.com', password: 'wrong wrong wrong' })).status).toBe(401);
+    expect((await a.get('/api/v1/me')).body.last_login_at).toBe(r.body.user.last_login_at);
+  });
+
   it('answers unknown email and wrong password identically', async () => {
     const a = t.client();
     const x = await a.post('/api/v1/auth/login', { email: 'nobody@example.com', password: 'whatever whatever' });
