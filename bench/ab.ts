@@ -16,18 +16,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cliArgs } from './cli-args.js';
+import type { LoadResult, MemoryFigures } from './result-types.js';
 
-interface PhaseResult {
-  requests: number;
-  rps: number;
-  server_cpu_us_per_request: number;
-}
-type Run = Record<string, PhaseResult>;
-interface Memory {
-  idle_rss_mb: number;
-  idle_settled_rss_mb: number;
-  peak_rss_mb: number;
-}
+type Run = Record<string, LoadResult>;
 
 const { flag, strOpt, repeated } = cliArgs();
 const PAIRS = Number(strOpt('pairs') ?? 5);
@@ -48,13 +39,13 @@ function buildDir(name: 'a' | 'b'): string {
   return abs;
 }
 
-function runOnce(dir: string, extra: string[]): { phases: Run; memory: Memory } {
+function runOnce(dir: string, extra: string[]): { phases: Run; memory: MemoryFigures } {
   const r = spawnSync(resolve('node_modules/.bin/tsx'), ['bench/run.ts', '--server-dir', dir, ...passThrough, ...extra], {
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 300_000,
   });
   if (r.status !== 0) throw new Error(`bench/run.ts --server-dir ${dir} failed (${r.status ?? r.signal})`);
-  const { scenarios, memory } = JSON.parse(readFileSync('bench/results/partial.json', 'utf8')) as { scenarios: Run; memory: Memory };
+  const { scenarios, memory } = JSON.parse(readFileSync('bench/results/partial.json', 'utf8')) as { scenarios: Run; memory: MemoryFigures };
   // Phases left out by --only are in the file with no requests.
   return { phases: Object.fromEntries(Object.entries(scenarios).filter(([, p]) => p.requests > 0)), memory };
 }
@@ -69,7 +60,7 @@ function main() {
   const a = buildDir('a');
   const b = buildDir('b');
   const runs: { a: Run[]; b: Run[] } = { a: [], b: [] };
-  const memory: { a: Memory[]; b: Memory[] } = { a: [], b: [] };
+  const memory: { a: MemoryFigures[]; b: MemoryFigures[] } = { a: [], b: [] };
   for (let i = 0; i < PAIRS; i++) {
     const order = i % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
     for (const side of order) {
@@ -82,7 +73,7 @@ function main() {
   const phases = Object.keys(runs.a[0] ?? {});
   console.log(`\nserver CPU µs per request (lower is better) and req/s; ${PAIRS} pairs, alternating order`);
   for (const phase of phases) {
-    const cpu = (side: 'a' | 'b') => runs[side].map((r) => r[phase]!.server_cpu_us_per_request);
+    const cpu = (side: 'a' | 'b') => runs[side].map((r) => r[phase]!.server_cpu_us_per_request ?? 0);
     const rps = (side: 'a' | 'b') => runs[side].map((r) => Math.round(r[phase]!.rps));
     const bLower = cpu('b').filter((x, i) => x < cpu('a')[i]!).length;
     console.log(`\n${phase}`);

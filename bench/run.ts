@@ -14,6 +14,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config/load.js';
 import { freePort } from '../test/harness/server.js';
 import { cliArgs } from './cli-args.js';
+import type { LoadResult, MemoryFigures } from './result-types.js';
 
 const { args, flag, strOpt, repeated } = cliArgs();
 const opt = (name: string, def: number) => Number(strOpt(name) ?? def);
@@ -142,21 +143,6 @@ async function parallelHashRate(params: HashOptions, loops: number, ms: number):
 
 const SKIPPED: LoadResult = { requests: 0, rps: 0, p50: 0, p99: 0, errors: 0, broken_chains: 0 };
 const phase = (name: string, run: () => Promise<LoadResult>) => (runs(name) ? run() : Promise.resolve(SKIPPED));
-
-interface LoadResult {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  broken_chains: number;
-  /** Server CPU time (user + system) per request during the phase, in microseconds. */
-  server_cpu_us_per_request?: number;
-  /** Bytes the server dirtied in files (database, WAL) per request during the phase. */
-  disk_write_bytes_per_request?: number;
-  /** The same for the server's main (JavaScript) thread alone. */
-  main_thread_cpu_us_per_request?: number;
-}
 
 const memKb = (pid: number, field: 'VmRSS' | 'VmHWM') =>
   Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -338,7 +324,7 @@ async function main() {
   console.log(`results written to ${resultFile}`);
 }
 
-function printTable(s: Record<string, LoadResult & Record<string, unknown>>, mem: { idle_rss_mb: number; idle_settled_rss_mb: number; peak_rss_mb: number }, a: { hashMs: number; argonCeiling: number }) {
+function printTable(s: Record<string, LoadResult & Record<string, unknown>>, mem: MemoryFigures, a: { hashMs: number; argonCeiling: number }) {
   const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/req', 'main thread µs/req', 'disk B/req', 'ratio']];
   const pct = (v: unknown, of: string) => (typeof v === 'number' ? `${v}% of ${of}` : '');
   const row = (label: string, r: LoadResult, ratio = '') =>
