@@ -10,7 +10,8 @@
  * The builds run in alternating order (A B, then B A, …) so the VM's drift falls on both sides, each
  * run being one `bench/run.ts --server-dir DIR` (a partial run: latest.json is left alone). Prints,
  * per phase, every run's server CPU per request and req/s, the medians, and in how many pairs B
- * used less CPU per request than A, and the main thread's CPU per request; then the memory figures. Nothing here is asserted by `npm test`.
+ * used less CPU per request than A, and the main thread's CPU per request; then the memory figures.
+ * Nothing here is asserted by `npm test`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
@@ -80,8 +81,8 @@ function main() {
     console.log(`  A cpu ${cpu('a').join(' / ')}  median ${median(cpu('a'))};  req/s ${rps('a').join(' / ')}  median ${median(rps('a'))}`);
     console.log(`  B cpu ${cpu('b').join(' / ')}  median ${median(cpu('b'))};  req/s ${rps('b').join(' / ')}  median ${median(rps('b'))}`);
     console.log(`  B/A median cpu ${(median(cpu('b')) / median(cpu('a'))).toFixed(3)}; B used less CPU in ${bLower} of ${PAIRS} pairs`);
-    const main = (side: 'a' | 'b') => runs[side].map((r) => r[phase]!.main_thread_cpu_us_per_request ?? 0);
-    console.log(`  main thread µs per request: A ${main('a').join(' / ')} · B ${main('b').join(' / ')}; B/A median ${(median(main('b')) / median(main('a'))).toFixed(3)}`);
+    const mainCpu = (side: 'a' | 'b') => runs[side].map((r) => r[phase]!.main_thread_cpu_us_per_request ?? 0);
+    console.log(`  main thread µs per request: A ${mainCpu('a').join(' / ')} · B ${mainCpu('b').join(' / ')}; B/A median ${(median(mainCpu('b')) / median(mainCpu('a'))).toFixed(3)}`);
   }
   console.log('\nmemory, MB: idle 2 s after seeding / settled; peak');
   for (const side of ['a', 'b'] as const) {
