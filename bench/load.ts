@@ -11,6 +11,8 @@ interface Scenario {
   duration: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Requests per second over all connections (run.ts --rate); flat out when absent. */
+  rate?: number;
   /** Refresh chains: one starting refresh token per connection, plus spares for broken chains. */
   refreshTokens?: string[];
 }
@@ -46,6 +48,7 @@ const instance = autocannon({
   headers: s.headers,
   body: s.body,
   ...(s.refreshTokens ? { requests: [refreshRequest] } : {}),
+  ...(s.rate ? { overallRate: s.rate } : {}),
 });
 const r = await instance;
 const non2xx = r.non2xx + r.errors + r.timeouts;

@@ -20,6 +20,9 @@ const { args, flag, strOpt, repeated } = cliArgs();
 const opt = (name: string, def: number) => Number(strOpt(name) ?? def);
 const DURATION = opt('duration', 10);
 const CONNECTIONS = opt('connections', 32);
+// --rate N: every phase is held to N requests/s in all (autocannon's overallRate), so that a path can
+// be measured at a given rate rather than flat out (item 39: a login's main thread at 100/s).
+const RATE = strOpt('rate') ? Number(strOpt('rate')) : undefined;
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_BASE = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const children: ChildProcess[] = [];
@@ -240,7 +243,7 @@ async function main() {
   // Ceiling: bare Fastify, same machine, same load settings.
   const ceilingPort = await freePort();
   const ceiling = await startProcess(process.execPath, ['bench/ceiling-server.mjs', String(ceilingPort)], env, /listening/);
-  const load = { connections: CONNECTIONS, duration: DURATION };
+  const load = { connections: CONNECTIONS, duration: DURATION, ...(RATE ? { rate: RATE } : {}) };
   console.log('ceiling: bare Fastify hello');
   const ceilingResult = await runLoad({ ...load, url: `http://127.0.0.1:${ceilingPort}/`, method: 'GET' }, ceiling.child.pid);
   ceiling.child.kill('SIGTERM');
@@ -302,7 +305,7 @@ async function main() {
     },
     note: 'The load generator (autocannon, its own process) shares the same cores with the server.',
     backend: { database: env.DATABASE_URL ? 'postgres' : 'sqlite', cache: env.REDIS_URL ? 'redis' : 'memory' },
-    settings: { connections: CONNECTIONS, duration_s: DURATION, argon2: { memory_kib: ARGON2.memoryCost, iterations: ARGON2.timeCost, parallelism: ARGON2.parallelism } },
+    settings: { connections: CONNECTIONS, duration_s: DURATION, ...(RATE ? { rate: RATE } : {}), argon2: { memory_kib: ARGON2.memoryCost, iterations: ARGON2.timeCost, parallelism: ARGON2.parallelism } },
     scenarios: {
       ceiling: ceilingResult,
       login: { ...loginResult, argon2_hash_ms: hashMs, argon2_ceiling_rps: argonCeiling, ratio_to_argon2_ceiling_pct: ratio(loginResult.rps, argonCeiling), argon2_parallel_rps: argonParallel, ratio_to_argon2_parallel_pct: ratio(loginResult.rps, argonParallel) },
@@ -313,11 +316,12 @@ async function main() {
     memory: { idle_rss_mb: Math.round(idleRssMb), idle_settled_rss_mb: Math.round(settledRssMb), peak_rss_mb: Math.round(peakRssMb) },
   };
   mkdirSync('bench/results', { recursive: true });
-  // Only a full run of this checkout's build replaces the recorded figures; a partial one (--only,
-  // --server-dir) is kept beside them, and a run on other back ends has its own file
-  // (latest-postgres-redis.json, …).
+  // Only a full run of this checkout's build, as it ships, replaces the recorded figures; a partial
+  // or experimental one (--only, --server-dir, --unbundled, --rate, --server-env, --node-arg, --cpu-prof) is kept
+  // beside them, and a run on other back ends has its own file (latest-postgres-redis.json, …).
   const backends = [flag('postgres') && 'postgres', flag('redis') && 'redis'].filter(Boolean);
-  const resultFile = `bench/results/${ONLY || SERVER_DIR ? 'partial' : ['latest', ...backends].join('-')}.json`;
+  const experimental = ONLY || SERVER_DIR || flag('unbundled') || RATE || CPU_PROF || repeated('server-env').length > 0 || repeated('node-arg').length > 0;
+  const resultFile = `bench/results/${experimental ? 'partial' : ['latest', ...backends].join('-')}.json`;
   writeFileSync(resultFile, `${JSON.stringify(results, null, 2)}\n`);
   printTable(results.scenarios as unknown as Record<string, LoadResult & Record<string, unknown>>, results.memory, { hashMs, argonCeiling });
   console.log(`\n${results.note}\nload average (1 min) at start ${results.machine.load_average_1m.start}, at end ${results.machine.load_average_1m.end}`);
