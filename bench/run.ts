@@ -21,8 +21,8 @@ const opt = (name: string, def: number) => Number(strOpt(name) ?? def);
 const DURATION = opt('duration', 10);
 const CONNECTIONS = opt('connections', 32);
 // --rate N: every phase is held to N requests/s in all (autocannon's overallRate), so that a path can
-// be measured at a given rate rather than flat out (item 39: a login's main thread at 100/s).
-const RATE = strOpt('rate') ? Number(strOpt('rate')) : undefined;
+// be measured at a given rate (item 39: a login's main thread at 100/s); 0, the default, is flat out.
+const RATE = opt('rate', 0);
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_BASE = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const children: ChildProcess[] = [];
@@ -317,8 +317,8 @@ async function main() {
   };
   mkdirSync('bench/results', { recursive: true });
   // Only a full run of this checkout's build, as it ships, replaces the recorded figures; a partial
-  // or experimental one (--only, --server-dir, --unbundled, --rate, --server-env, --node-arg, --cpu-prof) is kept
-  // beside them, and a run on other back ends has its own file (latest-postgres-redis.json, …).
+  // or experimental one is kept beside them, and a run on other back ends has its own file
+  // (latest-postgres-redis.json, …).
   const backends = [flag('postgres') && 'postgres', flag('redis') && 'redis'].filter(Boolean);
   const experimental = ONLY || SERVER_DIR || flag('unbundled') || RATE || CPU_PROF || repeated('server-env').length > 0 || repeated('node-arg').length > 0;
   const resultFile = `bench/results/${experimental ? 'partial' : ['latest', ...backends].join('-')}.json`;
