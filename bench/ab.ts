@@ -74,15 +74,22 @@ function main() {
   const phases = Object.keys(runs.a[0] ?? {});
   console.log(`\nserver CPU µs per request (lower is better) and req/s; ${PAIRS} pairs, alternating order`);
   for (const phase of phases) {
-    const cpu = (side: 'a' | 'b') => runs[side].map((r) => r[phase]!.server_cpu_us_per_request ?? 0);
-    const rps = (side: 'a' | 'b') => runs[side].map((r) => Math.round(r[phase]!.rps));
-    const bLower = cpu('b').filter((x, i) => x < cpu('a')[i]!).length;
+    // One figure of this phase, per run of one side.
+    const figures = (side: 'a' | 'b', pick: (r: LoadResult) => number) => runs[side].map((r) => pick(r[phase]!));
+    const ratio = (pick: (r: LoadResult) => number) => (median(figures('b', pick)) / median(figures('a', pick))).toFixed(3);
+    const serverCpu = (r: LoadResult) => r.server_cpu_us_per_request ?? 0;
+    const mainCpu = (r: LoadResult) => r.main_thread_cpu_us_per_request ?? 0;
+    const rps = (r: LoadResult) => Math.round(r.rps);
+    const aCpu = figures('a', serverCpu);
+    const bLower = figures('b', serverCpu).filter((x, i) => x < aCpu[i]!).length;
     console.log(`\n${phase}`);
-    console.log(`  A cpu ${cpu('a').join(' / ')}  median ${median(cpu('a'))};  req/s ${rps('a').join(' / ')}  median ${median(rps('a'))}`);
-    console.log(`  B cpu ${cpu('b').join(' / ')}  median ${median(cpu('b'))};  req/s ${rps('b').join(' / ')}  median ${median(rps('b'))}`);
-    console.log(`  B/A median cpu ${(median(cpu('b')) / median(cpu('a'))).toFixed(3)}; B used less CPU in ${bLower} of ${PAIRS} pairs`);
-    const mainCpu = (side: 'a' | 'b') => runs[side].map((r) => r[phase]!.main_thread_cpu_us_per_request ?? 0);
-    console.log(`  main thread µs per request: A ${mainCpu('a').join(' / ')} · B ${mainCpu('b').join(' / ')}; B/A median ${(median(mainCpu('b')) / median(mainCpu('a'))).toFixed(3)}`);
+    for (const side of ['a', 'b'] as const) {
+      const cpu = figures(side, serverCpu);
+      const reqs = figures(side, rps);
+      console.log(`  ${side.toUpperCase()} cpu ${cpu.join(' / ')}  median ${median(cpu)};  req/s ${reqs.join(' / ')}  median ${median(reqs)}`);
+    }
+    console.log(`  B/A median cpu ${ratio(serverCpu)}; B used less CPU in ${bLower} of ${PAIRS} pairs`);
+    console.log(`  main thread µs per request: A ${figures('a', mainCpu).join(' / ')} · B ${figures('b', mainCpu).join(' / ')}; B/A median ${ratio(mainCpu)}`);
   }
   console.log('\nmemory, MB: idle 2 s after seeding / settled; peak');
   for (const side of ['a', 'b'] as const) {
