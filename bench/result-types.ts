@@ -14,6 +14,8 @@ export interface LoadResult {
   disk_write_bytes_per_request?: number;
   /** The same for the server's main (JavaScript) thread alone. */
   main_thread_cpu_us_per_request?: number;
+  /** The share of the main thread's CPU time spent in the kernel (system time), in per cent. */
+  main_thread_system_pct?: number;
 }
 
 /** The server's resident memory, in MB. */
