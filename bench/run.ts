@@ -73,19 +73,18 @@ function startProcess(cmd: string, argv: string[], env: NodeJS.ProcessEnv, ready
 }
 
 /**
- * CPU seconds used so far in user space and in the kernel, from /proc (clock ticks of 10 ms): the whole process,
- * or with `mainThread` only its JavaScript thread (whose tid is the pid), without the libuv pool
- * (argon2), GC and compiler threads.
+ * CPU seconds used so far in user space and in the kernel, from /proc (clock ticks of 10 ms): the
+ * whole process, or with `mainThread` only its JavaScript thread (whose tid is the pid), without
+ * the libuv pool (argon2), GC and compiler threads.
  */
 const cpuTimes = (pid: number, mainThread = false) => {
   const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.split(') ')[1]!.split(' ');
   return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 };
-const cpuSeconds = (pid: number) => {
-  const t = cpuTimes(pid);
-  return t.user + t.system;
-};
+type CpuTimes = ReturnType<typeof cpuTimes>;
+/** User and kernel seconds between two readings. */
+const cpuSince = (before: CpuTimes, after: CpuTimes) => ({ user: after.user - before.user, system: after.system - before.system });
 
 /**
  * Bytes this process has caused to be sent to storage so far (`write_bytes` of /proc/PID/io: pages
@@ -102,8 +101,8 @@ const diskWriteBytes = (pid: number) => {
 
 /** Runs one load phase; with `pid`, also reports that server's CPU time and disk writes per request. */
 function runLoad(scenario: Record<string, unknown>, pid?: number): Promise<LoadResult> {
-  const cpuBefore = pid ? cpuSeconds(pid) : 0;
-  const mainBefore = pid ? cpuTimes(pid, true) : { user: 0, system: 0 };
+  const cpuBefore = pid ? cpuTimes(pid) : undefined;
+  const mainBefore = pid ? cpuTimes(pid, true) : undefined;
   const diskBefore = pid ? diskWriteBytes(pid) : 0;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(scenario)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -113,12 +112,11 @@ function runLoad(scenario: Record<string, unknown>, pid?: number): Promise<LoadR
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`load exited ${code}`));
       const r = JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
-      if (pid && r.requests > 0) {
-        r.server_cpu_us_per_request = Math.round(((cpuSeconds(pid) - cpuBefore) / r.requests) * 1e6);
-        const main = cpuTimes(pid, true);
-        const user = main.user - mainBefore.user;
-        const system = main.system - mainBefore.system;
-        r.main_thread_cpu_us_per_request = Math.round(((user + system) / r.requests) * 1e6);
+      if (pid && cpuBefore && mainBefore && r.requests > 0) {
+        const perRequestUs = (t: CpuTimes) => Math.round(((t.user + t.system) / r.requests) * 1e6);
+        r.server_cpu_us_per_request = perRequestUs(cpuSince(cpuBefore, cpuTimes(pid)));
+        const { user, system } = cpuSince(mainBefore, cpuTimes(pid, true));
+        r.main_thread_cpu_us_per_request = perRequestUs({ user, system });
         // The kernel's share (socket reads and writes, file locks, WAL writes): the rest is JavaScript and V8.
         if (user + system > 0) r.main_thread_system_pct = Math.round((system / (user + system)) * 100);
         r.disk_write_bytes_per_request = Math.round((diskWriteBytes(pid) - diskBefore) / r.requests);
