@@ -115,10 +115,11 @@ function runLoad(scenario: Record<string, unknown>, pid?: number): Promise<LoadR
       if (pid && cpuBefore && mainBefore && r.requests > 0) {
         const perRequestUs = (t: CpuTimes) => Math.round(((t.user + t.system) / r.requests) * 1e6);
         r.server_cpu_us_per_request = perRequestUs(cpuSince(cpuBefore, cpuTimes(pid)));
-        const { user, system } = cpuSince(mainBefore, cpuTimes(pid, true));
-        r.main_thread_cpu_us_per_request = perRequestUs({ user, system });
+        const main = cpuSince(mainBefore, cpuTimes(pid, true));
+        r.main_thread_cpu_us_per_request = perRequestUs(main);
         // The kernel's share (socket reads and writes, file locks, WAL writes): the rest is JavaScript and V8.
-        if (user + system > 0) r.main_thread_system_pct = Math.round((system / (user + system)) * 100);
+        const total = main.user + main.system;
+        if (total > 0) r.main_thread_system_pct = Math.round((main.system / total) * 100);
         r.disk_write_bytes_per_request = Math.round((diskWriteBytes(pid) - diskBefore) / r.requests);
       }
       resolve(r);
