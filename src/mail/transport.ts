@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Transporter } from 'nodemailer';
 import { ConfigError } from '../config/load.js';
@@ -120,8 +120,11 @@ export function outboxTransport(dataDir: string): MailTransport {
     describe: () => `outbox ${dir}`,
     async deliver(mail) {
       const info = await (await composer.get()).sendMail(toMailOptions(mail));
-      // ULID first: files sort by the time they were written.
-      await writeFile(join(dir, `${newId()}-${mail.template}.eml`), info.message as Buffer, { mode: 0o600, flag: 'wx' });
+      // ULID first: files sort by the time they were written. Written under a temporary name and
+      // renamed, so whoever watches the outbox for .eml files never reads one half-written.
+      const name = join(dir, `${newId()}-${mail.template}.eml`);
+      await writeFile(`${name}.part`, info.message as Buffer, { mode: 0o600, flag: 'wx' });
+      await rename(`${name}.part`, name);
     },
     close: () => composer.close(),
   };
