@@ -14,7 +14,10 @@ const script = `
 import { loadConfig } from ${JSON.stringify(resolve('src/config/load.ts'))};
 import { resolveMasterSecret } from ${JSON.stringify(resolve('src/config/master-secret.ts'))};
 const config = loadConfig({ GATEHOUSE_ENV: 'development', GATEHOUSE_DATA_DIR: process.argv[1] });
-while (Date.now() < Number(process.argv[2]));
+const at = Number(process.argv[2]);
+// Sleep until just before the instant, then spin: aligned starts without holding a core for seconds.
+await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now() - 20)));
+while (Date.now() < at);
 process.stdout.write(resolveMasterSecret(config).secret);
 `;
 
