@@ -90,6 +90,8 @@ function main() {
     }
     console.log(`  B/A median cpu ${ratio(serverCpu)}; B used less CPU in ${bLower} of ${PAIRS} pairs`);
     console.log(`  main thread µs per request: A ${figures('a', mainCpu).join(' / ')} · B ${figures('b', mainCpu).join(' / ')}; B/A median ${ratio(mainCpu)}`);
+    const disk = (r: LoadResult) => r.disk_write_bytes_per_request ?? 0;
+    if (median(figures('a', disk)) > 0) console.log(`  disk B written per request: A ${figures('a', disk).join(' / ')} · B ${figures('b', disk).join(' / ')}; B/A median ${ratio(disk)}`);
   }
   console.log('\nmemory, MB: idle 2 s after seeding / settled; peak');
   for (const side of ['a', 'b'] as const) {

@@ -8,7 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Algorithm, hash } from '@node-rs/argon2';
 import pg from 'pg';
 import { loadConfig } from '../src/config/load.js';
@@ -38,6 +39,15 @@ const CPU_PROF = strOpt('cpu-prof');
 // --no-build, and the figures go to partial.json so that latest.json stays this checkout's.
 const SERVER_DIR = strOpt('server-dir');
 const SERVER_ENTRY = join(SERVER_DIR ?? '.', flag('unbundled') ? 'dist/main.js' : 'dist/bundle/main.js');
+/**
+ * The seeding CLI: the checkout's, or with --server-dir that build's own. The CLI migrates the
+ * database it opens, so the checkout's CLI would give an A/B pair's older build the newer schema.
+ */
+const cliEntry = (): string[] => {
+  if (!SERVER_DIR) return ['bin/gatehouse.js'];
+  const cli = pathToFileURL(resolve(SERVER_DIR, 'dist/bundle/cli.js')).href;
+  return ['--input-type=module', '-e', `const { runCli } = await import(${JSON.stringify(cli)}); process.exitCode = await runCli(process.argv.slice(1));`];
+};
 
 // The whole run is bounded: a stuck phase cannot keep the machine busy.
 const watchdog = setTimeout(() => {
@@ -233,7 +243,7 @@ async function main() {
   const email = 'bench@example.com';
   const password = `load test ${randomBytes(12).toString("base64url")} phrase`;
   await new Promise<void>((resolve, reject) => {
-    const cli = spawn(process.execPath, ['bin/gatehouse.js', 'admin', 'create', '--email', email, '--name', 'Bench User'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const cli = spawn(process.execPath, [...cliEntry(), 'admin', 'create', '--email', email, '--name', 'Bench User'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     cli.stdout.on('data', (d: Buffer) => (out += d));
     cli.stderr.on('data', (d: Buffer) => (out += d));

@@ -5,6 +5,7 @@ import type { RotatingFile } from '../logging/rotating-file.js';
 import type { Clock } from '../shared/clock.js';
 import { isoTime } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
+import { createWriteBehind } from '../shared/write-behind.js';
 import { normalizeEmail } from './email.js';
 
 /** One login attempt as the login service reports it. */
@@ -24,8 +25,8 @@ const MAX_AGENT = 512;
 /** SQL for the login-attempt table. */
 export function createLoginAttemptStore(db: Kysely<Database>) {
   return {
-    async insert(row: Database['login_attempts']): Promise<void> {
-      await db.insertInto('login_attempts').values(row).execute();
+    async insertMany(rows: Array<Database['login_attempts']>): Promise<void> {
+      await db.insertInto('login_attempts').values(rows).execute();
     },
     /** Newest first; for the admin views and tests. */
     listForUser: (userId: string, limit = 50) =>
@@ -46,10 +47,16 @@ export type LoginAttemptStore = ReturnType<typeof createLoginAttemptStore>;
 /**
  * The login-attempt log: each attempt becomes a row in `login_attempts` and one JSON line in the
  * auth log file. The line is written at once (synchronously); the row is written off the request
- * path, and `flush` waits for pending rows (shutdown, tests). No password ever reaches either.
+ * path, with the other attempts of the next few milliseconds in one INSERT, and `flush` waits for
+ * pending rows (shutdown, tests). No password ever reaches either. Nothing reads these rows to
+ * decide a login: the brute-force counters live in the cache.
  */
 export function createLoginAttemptLog(deps: { store: LoginAttemptStore; file: RotatingFile; clock: Clock; logger: Logger }) {
-  const pending = new Set<Promise<void>>();
+  const rows = createWriteBehind<Database['login_attempts']>({
+    maxBatch: 500,
+    write: deps.store.insertMany,
+    onError: (err, count) => deps.logger.error({ err, count }, 'failed to store login attempts'),
+  });
 
   function record(a: LoginAttempt): void {
     const time = deps.clock.now();
@@ -82,22 +89,16 @@ export function createLoginAttemptLog(deps: { store: LoginAttemptStore; file: Ro
     } catch (err) {
       deps.logger.error({ err }, 'failed to write the auth log');
     }
-    const done: Promise<void> = deps.store
-      .insert(row)
-      .catch((err: unknown) => deps.logger.error({ err }, 'failed to store a login attempt'))
-      .finally(() => pending.delete(done));
-    pending.add(done);
+    rows.push(row);
   }
 
   return {
     record,
     /** Resolves once every attempt recorded so far is stored. */
-    async flush(): Promise<void> {
-      await Promise.allSettled([...pending]);
-    },
+    flush: rows.flush,
     /** Flushes and closes the auth log file. */
     async close(): Promise<void> {
-      await Promise.allSettled([...pending]);
+      await rows.flush();
       await new Promise<void>((resolve) => deps.file.end(() => resolve()));
     },
   };

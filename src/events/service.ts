@@ -4,10 +4,13 @@ import type { Logger } from 'pino';
 import type { Cache } from '../cache/port.js';
 import type { Clock } from '../shared/clock.js';
 import { isoTime } from '../shared/clock.js';
+import { createWriteBehind } from '../shared/write-behind.js';
 import { eventCatalogue, type EventLevel, type EventType } from './catalogue.js';
 import { createEventFeed, EVENTS_CHANNEL, type EventsMessage } from './feed.js';
 import type { EventStore } from './store.js';
 import type { EventInput, RecordedEvent } from './types.js';
+
+type QueuedEvent = { type: EventType; input: EventInput; time: number };
 
 /** Log level of each event level in the app log (pino has no "notice"). */
 const logLevel: Record<EventLevel, 'info' | 'warn' | 'error'> = {
@@ -43,9 +46,6 @@ export function createEventService(deps: EventServiceDeps) {
   const instanceId = deps.instanceId ?? randomBytes(8).toString('hex');
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
-  let queue: Array<{ type: EventType; input: EventInput; time: number }> = [];
-  let flushing: Promise<void> | null = null;
-
   const onEvent = (listener: (e: RecordedEvent) => void): (() => void) => {
     bus.on('event', listener);
     return () => bus.off('event', listener);
@@ -74,43 +74,31 @@ export function createEventService(deps: EventServiceDeps) {
     }
   }
 
-  async function flushOnce(): Promise<void> {
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return;
-    let recorded: RecordedEvent[];
-    try {
-      const rows = batch.map((e) => ({
-        type: e.type,
-        level: eventCatalogue[e.type],
-        time: e.time,
-        actor_id: e.input.actor_id ?? null,
-        ip: e.input.ip ?? null,
-        user_agent: e.input.user_agent ?? null,
-        target_id: e.input.target_id ?? null,
-        data: JSON.stringify(e.input.data ?? {}),
-      }));
-      const ids = await deps.store.insertMany(rows);
-      recorded = rows.map((r, i) => ({ ...r, id: ids[i]!, time: isoTime(r.time), data: batch[i]!.input.data ?? {} }));
-    } catch (err) {
-      // Each event is already in the app log (emit), so a database outage loses no trace of it.
-      deps.logger.error({ err, count: batch.length }, 'failed to persist events');
-      return;
-    }
+  /** Stores one batch, then hands it to this process's listeners and to the other instances. */
+  async function store(batch: QueuedEvent[]): Promise<void> {
+    const rows = batch.map((e) => ({
+      type: e.type,
+      level: eventCatalogue[e.type],
+      time: e.time,
+      actor_id: e.input.actor_id ?? null,
+      ip: e.input.ip ?? null,
+      user_agent: e.input.user_agent ?? null,
+      target_id: e.input.target_id ?? null,
+      data: JSON.stringify(e.input.data ?? {}),
+    }));
+    const ids = await deps.store.insertMany(rows);
+    const recorded = rows.map((r, i) => ({ ...r, id: ids[i]!, time: isoTime(r.time), data: batch[i]!.input.data ?? {} }));
     for (const e of recorded) bus.emit('event', e);
     await announce(recorded);
   }
 
-  function scheduleFlush(): void {
-    if (flushing) return;
-    flushing = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(async () => {
-        while (queue.length) await flushOnce();
-      })
-      .finally(() => {
-        flushing = null;
-      });
-  }
+  const queue = createWriteBehind<QueuedEvent>({
+    // Eight columns a row: far below SQLite's and Postgres's limits on one statement's parameters.
+    maxBatch: 500,
+    write: store,
+    // Each event is already in the app log (emit), so a database outage loses no trace of it.
+    onError: (err, count) => deps.logger.error({ err, count }, 'failed to persist events'),
+  });
 
   return {
     instanceId,
@@ -130,15 +118,9 @@ export function createEventService(deps: EventServiceDeps) {
       // user agent stays inside its string and can never forge a log line (checklist row 55).
       deps.logger[logLevel[level]]({ event }, `event ${type}`);
       queue.push({ type, input, time: deps.clock.now() });
-      scheduleFlush();
     },
     /** Resolves once everything emitted so far is stored (shutdown, tests). */
-    async flush(): Promise<void> {
-      while (flushing || queue.length) {
-        if (!flushing) scheduleFlush();
-        await flushing;
-      }
-    },
+    flush: queue.flush,
     /** Called with each event this instance stored. Returns an unsubscribe function. */
     onEvent,
     /** Every instance's events, in id order (the admin event stream listens here). */

@@ -10,6 +10,7 @@ import { refreshTokens } from './0006_refresh_tokens.js';
 import { mfa } from './0007_mfa.js';
 import { protection } from './0008_protection.js';
 import { eventIndexes } from './0009_event_indexes.js';
+import { sessionsRevokedPartial } from './0010_sessions_revoked_partial.js';
 
 /** Every migration, in order. Forward only: never edit one that has shipped; add the next. */
 const all: Array<[string, DualMigration]> = [
@@ -22,6 +23,7 @@ const all: Array<[string, DualMigration]> = [
   ['0007_mfa', mfa],
   ['0008_protection', protection],
   ['0009_event_indexes', eventIndexes],
+  ['0010_sessions_revoked_partial', sessionsRevokedPartial],
 ];
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {

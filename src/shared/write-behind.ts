@@ -1,0 +1,65 @@
+/** How long a row may trail its request: long enough for a burst of logins to share a commit. */
+export const WRITE_BEHIND_DELAY_MS = 25;
+
+/**
+ * Rows written off the request path, in batches: the first row of a batch waits `delayMs` for
+ * others to join it, then everything queued is written with one `write` call, one commit. Under
+ * load each commit then carries many rows and rewrites each index page it touches once for all
+ * of them, not once per row (events and login attempts: bench/README.md item 44).
+ *
+ * `flush` ends the wait at once and resolves when everything pushed before it is written
+ * (shutdown, reads that must see the rows). The timer never holds the process open.
+ */
+export function createWriteBehind<T>(opts: {
+  /** WRITE_BEHIND_DELAY_MS by default. */
+  delayMs?: number;
+  /** Rows per `write` at most: bounds one statement's parameters (a flood queues thousands). */
+  maxBatch: number;
+  write: (batch: T[]) => Promise<void>;
+  /** A failed write: its rows are dropped (they are in a log already), the queue goes on. */
+  onError: (err: unknown, count: number) => void;
+}) {
+  const queue: T[] = [];
+  let cycle: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+
+  function schedule(): void {
+    if (cycle) return;
+    cycle = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, opts.delayMs ?? WRITE_BEHIND_DELAY_MS);
+      timer.unref();
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    })
+      .then(async () => {
+        wake = null;
+        while (queue.length) {
+          const batch = queue.splice(0, opts.maxBatch);
+          try {
+            await opts.write(batch);
+          } catch (err) {
+            opts.onError(err, batch.length);
+          }
+        }
+      })
+      .finally(() => {
+        cycle = null;
+      });
+  }
+
+  return {
+    push(row: T): void {
+      queue.push(row);
+      schedule();
+    },
+    async flush(): Promise<void> {
+      while (cycle || queue.length) {
+        if (!cycle) schedule();
+        wake?.();
+        await cycle;
+      }
+    },
+  };
+}
