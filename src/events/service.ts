@@ -88,7 +88,12 @@ export function createEventService(deps: EventServiceDeps) {
     }));
     const ids = await deps.store.insertMany(rows);
     const recorded = rows.map((r, i) => ({ ...r, id: ids[i]!, time: isoTime(r.time), data: batch[i]!.input.data ?? {} }));
-    for (const e of recorded) bus.emit('event', e);
+    // Stored now: a listener's failure must not reach the queue, which would write the rows again.
+    try {
+      for (const e of recorded) bus.emit('event', e);
+    } catch (err) {
+      deps.logger.error({ err }, 'an event listener failed');
+    }
     await announce(recorded);
   }
 

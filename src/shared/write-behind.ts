@@ -2,8 +2,9 @@
 export const WRITE_BEHIND_DELAY_MS = 25;
 
 /**
- * Rows written off the request path, in batches: the first row of a batch waits `delayMs` for
- * others to join it, then everything queued is written with one `write` call, one commit. Under
+ * Rows written off the request path, in batches: the first row of a batch waits
+ * WRITE_BEHIND_DELAY_MS for others to join it, then everything queued is written with one `write`
+ * call (one statement, all or nothing), one commit. Under
  * load each commit then carries many rows and rewrites each index page it touches once for all
  * of them, not once per row (events and login attempts: bench/README.md item 44).
  *
@@ -11,22 +12,33 @@ export const WRITE_BEHIND_DELAY_MS = 25;
  * (shutdown, reads that must see the rows). The timer never holds the process open.
  */
 export function createWriteBehind<T>(opts: {
-  /** WRITE_BEHIND_DELAY_MS by default. */
-  delayMs?: number;
   /** Rows per `write` at most: bounds one statement's parameters (a flood queues thousands). */
   maxBatch: number;
   write: (batch: T[]) => Promise<void>;
-  /** A failed write: its rows are dropped (they are in a log already), the queue goes on. */
+  /**
+   * A row that could not be written is dropped (it is in a log already) and reported here; the
+   * queue goes on. A failed batch is retried row by row first, so one bad row (a user deleted
+   * meanwhile, say) cannot take the rows of others with it.
+   */
   onError: (err: unknown, count: number) => void;
 }) {
   const queue: T[] = [];
   let cycle: Promise<void> | null = null;
   let wake: (() => void) | null = null;
 
+  async function writeBatch(batch: T[]): Promise<void> {
+    try {
+      await opts.write(batch);
+    } catch (err) {
+      if (batch.length === 1) return opts.onError(err, 1);
+      for (const row of batch) await writeBatch([row]);
+    }
+  }
+
   function schedule(): void {
     if (cycle) return;
     cycle = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, opts.delayMs ?? WRITE_BEHIND_DELAY_MS);
+      const timer = setTimeout(resolve, WRITE_BEHIND_DELAY_MS);
       timer.unref();
       wake = () => {
         clearTimeout(timer);
@@ -36,12 +48,7 @@ export function createWriteBehind<T>(opts: {
       .then(async () => {
         wake = null;
         while (queue.length) {
-          const batch = queue.splice(0, opts.maxBatch);
-          try {
-            await opts.write(batch);
-          } catch (err) {
-            opts.onError(err, batch.length);
-          }
+          await writeBatch(queue.splice(0, opts.maxBatch));
         }
       })
       .finally(() => {

@@ -71,6 +71,20 @@ describe.each(backends)('login-attempt log and events (%s)', (backend) => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(12);
   });
 
+  it('keeps the other attempts of a batch when one cannot be stored', async () => {
+    const kept = await seedUser(s.t, { email: 'kept@example.com' });
+    const gone = await seedUser(s.t, { email: 'gone@example.com' });
+    const { db, accounts } = s.t.server.container;
+    await db.kysely.deleteFrom('users').where('id', '=', gone.id).execute();
+    // Both rows wait in one batch; the first names a user deleted meanwhile (a foreign-key failure).
+    const base = { success: false, reason: 'wrong_password', ip: '127.0.4.1', userAgent: UA };
+    accounts.attempts.record({ ...base, email: gone.email, userId: gone.id });
+    accounts.attempts.record({ ...base, email: kept.email, userId: kept.id });
+    await accounts.attempts.flush();
+    const rows = await db.kysely.selectFrom('login_attempts').select(['email_normalized']).where('ip', '=', '127.0.4.1').execute();
+    expect(rows.map((r) => r.email_normalized)).toEqual(['kept@example.com']);
+  });
+
   it('keeps a hostile email on one line of valid JSON', async () => {
     const evil = 'x\n{"level":"info","msg":"admin login ok"}\u001b[31m@example.com';
     await attempt(evil, 'whatever whatever');
