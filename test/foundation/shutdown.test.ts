@@ -4,6 +4,7 @@ import http from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_MASTER_SECRET } from '../harness/server.js';
 import { spawnGatehouse } from '../harness/cli.js';
@@ -150,6 +151,17 @@ describe('graceful shutdown of the real server', { timeout: 300_000 }, () => {
     expect(s.err()).not.toContain('still holds the process open');
     // The app log file has the whole story too.
     expect(readFileSync(join(s.dataDir, 'logs', 'app.log'), 'utf8')).toContain('"msg":"shutdown complete"');
+    // The request's event and login-attempt row were still waiting to be batched when the
+    // shutdown began: both are in the database.
+    const db = new Database(join(s.dataDir, 'gatehouse.db'), { readonly: true });
+    try {
+      const attempts = db.prepare("select reason from login_attempts where email_normalized = 'nobody@example.com'").all();
+      expect(attempts).toEqual([{ reason: 'unknown_email' }]);
+      const events = db.prepare("select count(*) as n from events where type = 'login_failed'").get() as { n: number };
+      expect(events.n).toBe(1);
+    } finally {
+      db.close();
+    }
   });
 
   it('on SIGINT with an idle server: exits 0 at once', async () => {
