@@ -10,7 +10,7 @@ import { refreshTokens } from './0006_refresh_tokens.js';
 import { mfa } from './0007_mfa.js';
 import { protection } from './0008_protection.js';
 import { eventIndexes } from './0009_event_indexes.js';
-import { sessionsRevokedPartial } from './0010_sessions_revoked_partial.js';
+import { sessionIndexes } from './0010_session_indexes.js';
 
 /** Every migration, in order. Forward only: never edit one that has shipped; add the next. */
 const all: Array<[string, DualMigration]> = [
@@ -23,7 +23,7 @@ const all: Array<[string, DualMigration]> = [
   ['0007_mfa', mfa],
   ['0008_protection', protection],
   ['0009_event_indexes', eventIndexes],
-  ['0010_sessions_revoked_partial', sessionsRevokedPartial],
+  ['0010_session_indexes', sessionIndexes],
 ];
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
