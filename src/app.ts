@@ -100,7 +100,7 @@ export async function buildApp(c: Container): Promise<App> {
   });
   await app.register(sessionRoutes, { sessions: c.sessions, authenticator: c.authenticator, grantedIdle: c.activity.grantedIdle });
   await app.register(adminUserSessionRoutes, { sessions: c.sessions, users: c.users, authenticator: c.authenticator });
-  await app.register(adminEventsRoutes, { store: c.eventStore, flush: c.events.flush, authenticator: c.authenticator });
+  await app.register(adminEventsRoutes, { events: c.events, authenticator: c.authenticator });
   await app.register(adminEventStreamRoutes, {
     events: c.events,
     store: c.eventStore,

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import type { EventStore } from '../events/store.js';
+import type { EventService } from '../events/service.js';
 import { toRecordedEvent } from '../events/types.js';
 import { requireRole, type Authenticator } from '../http/auth.js';
 import { EventListQuery, EventPage, parseEventFilter } from './events-schema.js';
 
 /** GET /api/v1/admin/events: the stored security events, filtered and paged, newest first. */
-export async function adminEventsRoutes(app: FastifyInstance, opts: { store: EventStore; flush: () => Promise<void>; authenticator: Authenticator }) {
+export async function adminEventsRoutes(app: FastifyInstance, opts: { events: Pick<EventService, 'page'>; authenticator: Authenticator }) {
   app.get(
     '/api/v1/admin/events',
     {
@@ -22,9 +22,8 @@ export async function adminEventsRoutes(app: FastifyInstance, opts: { store: Eve
     async (request) => {
       const q = request.query as Static<typeof EventListQuery>;
       const filter = parseEventFilter(q);
-      // This instance's queued events first: an admin sees what they just did.
-      await opts.flush();
-      const { rows, total } = await opts.store.page(filter, (q.page - 1) * q.page_size, q.page_size);
+      // The service stores this instance's queued events first: an admin sees what they just did.
+      const { rows, total } = await opts.events.page(filter, (q.page - 1) * q.page_size, q.page_size);
       return {
         items: rows.map(toRecordedEvent),
         page: q.page,

@@ -7,7 +7,7 @@ import { isoTime } from '../shared/clock.js';
 import { createWriteBehind } from '../shared/write-behind.js';
 import { eventCatalogue, type EventLevel, type EventType } from './catalogue.js';
 import { createEventFeed, EVENTS_CHANNEL, type EventsMessage } from './feed.js';
-import type { EventStore } from './store.js';
+import type { EventFilter, EventStore } from './store.js';
 import type { EventInput, RecordedEvent } from './types.js';
 
 type QueuedEvent = { type: EventType; input: EventInput; time: number };
@@ -126,6 +126,11 @@ export function createEventService(deps: EventServiceDeps) {
     },
     /** Resolves once everything emitted so far is stored (shutdown, tests). */
     flush: queue.flush,
+    /** One page of stored events, newest first; this instance's queued events are stored first. */
+    async page(filter: EventFilter, offset: number, limit: number) {
+      await queue.flush();
+      return deps.store.page(filter, offset, limit);
+    },
     /** Called with each event this instance stored. Returns an unsubscribe function. */
     onEvent,
     /** Every instance's events, in id order (the admin event stream listens here). */

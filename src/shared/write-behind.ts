@@ -4,9 +4,10 @@ export const WRITE_BEHIND_DELAY_MS = 25;
 /**
  * Rows written off the request path, in batches: the first row of a batch waits
  * WRITE_BEHIND_DELAY_MS for others to join it, then everything queued is written with one `write`
- * call (one statement, all or nothing), one commit. Under
- * load each commit then carries many rows and rewrites each index page it touches once for all
- * of them, not once per row (events and login attempts: bench/README.md item 44).
+ * call (one statement, all or nothing), one commit. Under load each commit then carries many rows
+ * and rewrites each index page it touches once for all of them, not once per row (events and
+ * login attempts: bench/README.md item 44). Unlike db/group-commit.ts, nobody awaits the rows:
+ * they are records of what happened, written after the answer, on either database.
  *
  * `flush` ends the wait at once and resolves when everything pushed before it is written
  * (shutdown, reads that must see the rows). The timer never holds the process open.
