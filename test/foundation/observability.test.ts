@@ -78,7 +78,8 @@ function parsePrometheus(text: string): Array<{ name: string; labels: Record<str
       if (consumed !== m[2].length) throw new Error(`bad labels: ${line}`);
     }
     const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
-    if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`bad value: ${line}`);
+    // Prometheus reads NaN in any case; prom-client's event-loop lag prints "Nan" before it has a sample.
+    if (Number.isNaN(value) && m[3]!.toLowerCase() !== 'nan') throw new Error(`bad value: ${line}`);
     const family = m[1]!.replace(/_(bucket|sum|count|total|created)$/, '');
     if (!types.has(m[1]!) && !types.has(family)) throw new Error(`sample without a TYPE: ${line}`);
     samples.push({ name: m[1]!, labels, value });
@@ -261,8 +262,20 @@ describe('metrics', { timeout: 120_000 }, () => {
     const buckets = samples.filter((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.route === '/health/live');
     expect(buckets.length).toBeGreaterThan(3);
     expect(buckets.find((b) => b.labels.le === '+Inf')!.value).toBeGreaterThanOrEqual(2);
-    expect(samples.some((s) => s.name === 'http_request_duration_seconds_sum')).toBe(true);
-    expect(samples.some((s) => s.name === 'http_request_duration_seconds_count')).toBe(true);
+    // Cumulative buckets in the order of their bounds, the last one the route's count.
+    const values = buckets.map((b) => b.value);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    const count = samples.find((s) => s.name === 'http_request_duration_seconds_count' && s.labels.route === '/health/live');
+    expect(count!.value).toBe(buckets.at(-1)!.value);
+    expect(buckets.at(-1)!.labels.le).toBe('+Inf');
+    const sum = samples.find((s) => s.name === 'http_request_duration_seconds_sum' && s.labels.route === '/health/live');
+    expect(sum!.value).toBeGreaterThan(0);
+    // Each answer counted once: the two 404s of another unknown URL join the first one's series.
+    await t.client().get('/no/such/page/456');
+    await t.client().get('/no/such/page/789');
+    const again = parsePrometheus((await t.client().get('/metrics')).text);
+    const unmatched = (list: typeof samples) => list.find((s) => s.name === 'http_requests_total' && s.labels.route === 'unmatched' && s.labels.status === '404')!.value;
+    expect(unmatched(again)).toBe(unmatched(samples) + 2);
     // Default process metrics.
     expect(samples.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
     expect(samples.some((s) => s.name === 'nodejs_heap_size_used_bytes')).toBe(true);
