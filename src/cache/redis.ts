@@ -1,15 +1,43 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
+import { AppError } from '../errors/app-error.js';
 import type { Cache, MessageHandler } from './port.js';
 
 // ioredis costs ~11 MB of memory: required only when Redis is configured, not by every process.
-type RedisClass = typeof import('ioredis').Redis;
-const loadRedis = (): RedisClass => (createRequire(import.meta.url)('ioredis') as { Redis: RedisClass }).Redis;
+type IoRedis = Pick<typeof import('ioredis'), 'Redis' | 'ReplyError'>;
+const loadIoRedis = (): IoRedis => createRequire(import.meta.url)('ioredis') as IoRedis;
+
+/**
+ * A command without an answer by then fails (ms). ioredis otherwise waits for ever on a broker
+ * that holds the connection open but stopped answering; a failure takes the callers' fallback
+ * paths instead (the database for session liveness, a logged warning for announcements). Every
+ * command here is a key lookup or a short script, far below this in normal operation.
+ */
+const COMMAND_TIMEOUT_MS = 1_000;
 
 /** Redis adapter: shared state and pub/sub across instances, every key and channel under `prefix`. */
 export function createRedisCache(url: string, prefix: string): Cache {
-  const Redis = loadRedis();
-  const client = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  const { Redis, ReplyError } = loadIoRedis();
+  /**
+   * A Redis that cannot answer (timed out, reconnect retries used up, connection closed) makes
+   * the request a 503 with Retry-After, not an internal error; a reply error (a bad command) stays
+   * what it is. Callers with a fallback (session liveness, counters, announcements) catch either.
+   */
+  const answered = async <T>(command: Promise<T>): Promise<T> => {
+    try {
+      return await command;
+    } catch (err) {
+      if (err instanceof ReplyError) throw err;
+      throw Object.assign(new AppError('service_unavailable', { retryAfter: 1, detail: 'The shared cache did not answer' }), { cause: err });
+    }
+  };
+  const client = new Redis(url, {
+    keyPrefix: prefix,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    lazyConnect: false,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+  });
   // Errors surface on commands (health check, callers); the client reconnects by itself.
   client.on('error', () => {});
   let subscriber: Redis | undefined;
@@ -39,17 +67,16 @@ return v`;
     kind: 'redis',
     prefix,
     redis: client,
-    get: (key) => client.get(key),
+    get: (key) => answered(client.get(key)),
     set: async (key, value, ttl) => {
-      if (ttl && ttl > 0) await client.set(key, value, 'EX', ttl);
-      else await client.set(key, value);
+      await answered(ttl && ttl > 0 ? client.set(key, value, 'EX', ttl) : client.set(key, value));
     },
     delete: async (key) => {
-      await client.del(key);
+      await answered(client.del(key));
     },
-    incr: async (key, ttl = 0, by = 1) => Number(await client.eval(incrScript, 1, key, by, ttl)),
+    incr: async (key, ttl = 0, by = 1) => Number(await answered(client.eval(incrScript, 1, key, by, ttl))),
     publish: async (channel, message) => {
-      await client.publish(prefix + channel, message);
+      await answered(client.publish(prefix + channel, message));
     },
     subscribe: async (channel, handler) => {
       const full = prefix + channel;

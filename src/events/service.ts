@@ -22,6 +22,11 @@ const logLevel: Record<EventLevel, 'info' | 'warn' | 'error'> = {
 
 /** Events per broker message: keeps one message small even when a burst is flushed at once. */
 const PUBLISH_CHUNK = 100;
+/**
+ * Batches stored but not yet announced, at most. Beyond it (a broker that stopped answering)
+ * a batch is not announced: other instances' feeds read it from the database instead.
+ */
+const MAX_PENDING_ANNOUNCES = 100;
 
 export interface EventServiceDeps {
   store: EventStore;
@@ -74,6 +79,20 @@ export function createEventService(deps: EventServiceDeps) {
     }
   }
 
+  // Announcements go out one after another, in the order their batches were stored, but the
+  // store never waits for them: a slow or stalled broker must not hold back the audit log.
+  let announcing: Promise<void> = Promise.resolve();
+  let pendingAnnounces = 0;
+  function announceLater(events: RecordedEvent[]): void {
+    if (!deps.cache || deps.cache.kind === 'memory') return;
+    if (pendingAnnounces >= MAX_PENDING_ANNOUNCES) {
+      deps.logger.warn({ count: events.length }, 'events not announced: the broker is behind');
+      return;
+    }
+    pendingAnnounces++;
+    announcing = announcing.then(() => announce(events)).finally(() => pendingAnnounces--);
+  }
+
   /** Stores one batch, then hands it to this process's listeners and to the other instances. */
   async function store(batch: QueuedEvent[]): Promise<void> {
     const rows = batch.map((e) => ({
@@ -94,7 +113,7 @@ export function createEventService(deps: EventServiceDeps) {
     } catch (err) {
       deps.logger.error({ err }, 'an event listener failed');
     }
-    await announce(recorded);
+    announceLater(recorded);
   }
 
   const queue = createWriteBehind<QueuedEvent>({
@@ -124,9 +143,15 @@ export function createEventService(deps: EventServiceDeps) {
       deps.logger[logLevel[level]]({ event }, `event ${type}`);
       queue.push({ type, input, time: deps.clock.now() });
     },
-    /** Resolves once everything emitted so far is stored (shutdown, tests). */
-    flush: queue.flush,
-    /** One page of stored events, newest first; this instance's queued events are stored first. */
+    /** Resolves once everything emitted so far is stored and announced (shutdown, tests). */
+    async flush(): Promise<void> {
+      await queue.flush();
+      await announcing;
+    },
+    /**
+     * One page of stored events, newest first; this instance's queued events are stored first
+     * (not announced: the reader needs the rows, not the broker).
+     */
     async page(filter: EventFilter, offset: number, limit: number) {
       await queue.flush();
       return deps.store.page(filter, offset, limit);

@@ -107,7 +107,10 @@ export function createAccessList(deps: { store: ProtectionStore; cache: Cache; c
     /** After a write: reload here at once, then tell the other instances. */
     async changed(): Promise<void> {
       await reload();
-      await cache.publish(CHANNEL, String(clock.now()));
+      // The change is in the database and in force here; the others also reload on their interval.
+      await cache.publish(CHANNEL, String(clock.now())).catch((err: unknown) => {
+        logger.warn({ err }, 'access list change not announced to other instances');
+      });
     },
 
     /**

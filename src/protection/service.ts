@@ -86,8 +86,9 @@ export function createProtectionService(deps: {
     if (existing && (existing.expires_at === null || existing.expires_at >= until)) return existing.expires_at ?? until;
     if (existing) await store.extendBlacklist(existing.id, { expires_at: until, reason });
     else await store.insertBlacklist({ id: newId(now), cidr: ip, reason, source: 'auto', created_by: null, created_at: now, expires_at: until });
-    // Also in the cache: auth endpoints on every instance see the block before their snapshot reloads.
-    await cache.set(blockKey(ip), String(until), step.block);
+    // Also in the cache: auth endpoints on every instance see the block before their snapshot
+    // reloads. Best effort: the block is already in the database, which every reload reads.
+    await cache.set(blockKey(ip), String(until), step.block).catch(() => {});
     await access.changed();
     events.emit('ip_blacklisted', {
       ip,
@@ -160,7 +161,9 @@ export function createProtectionService(deps: {
       const now = clock.now();
       let until = access.blockedUntil(ip, numeric, now);
       if (until === undefined && req.attempt) {
-        const shared = Number((await cache.get(blockKey(ip))) ?? 0);
+        // Blocks set by other instances since the last access-list reload. Without an answer from
+        // the cache the blocks in the database still hold, as the counters fall back to this instance.
+        const shared = Number((await cache.get(blockKey(ip)).catch(() => null)) ?? 0);
         if (shared > now) until = shared;
       }
       if (until !== undefined) {

@@ -142,7 +142,10 @@ export function createTokenService(deps: {
       const next = newRefreshToken(id);
       const rotated = await refresh.rotate({ hash, now, next: { id, hash: next.key }, policy: rotationPolicy });
       if (!rotated) return refuse(hash, origin);
-      await deps.onExtended?.(rotated.session.id);
+      // Committed: the client must get its new pair, or its retry would look like a reuse. A
+      // shared snapshot left behind only understates the idle expiry, which sends readers to the
+      // database, so a cache that cannot drop it now costs nothing but a read.
+      await deps.onExtended?.(rotated.session.id).catch(() => {});
       const access = await accessFor(rotated.session, now);
       return pair(access, next.token, rotated.refreshExpiresAt, now);
     },

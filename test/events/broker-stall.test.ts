@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_BASE } from '../harness/backends.js';
+import { startTestServer, type TestServer } from '../harness/server.js';
+import { startStallingProxy } from '../harness/stalling-proxy.js';
+import { seedUser } from '../harness/users.js';
+import { failLogin, noLoginLimits, staffClient } from './helpers.js';
+
+// Redis keeps its connections open but stops answering. Nothing may wait for ever on it: a
+// command fails after a second, what has a fallback (the database, this instance's counters)
+// goes on, and what cannot is refused with a 503, never a 500.
+describe('a Redis that stops answering', { timeout: 90_000 }, () => {
+  let proxy: Awaited<ReturnType<typeof startStallingProxy>>;
+  let t: TestServer;
+  beforeAll(async () => {
+    const redis = new URL(REDIS_BASE);
+    proxy = await startStallingProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    t = await startTestServer({ config: { redis_url: `redis://127.0.0.1:${proxy.port}`, ...noLoginLimits } });
+  });
+  afterAll(async () => {
+    proxy?.resume();
+    await t?.close();
+    await proxy?.close();
+  });
+
+  it('logins, token refresh, bearer checks and the admin event list go on; the events are stored', async () => {
+    const { client: staff } = await staffClient(t);
+    const user = await seedUser(t, { email: 'stall-user@example.com' });
+    proxy.stall();
+
+    // The brute-force counters fall back to this instance: a failure is still a plain 401.
+    await failLogin(t, 'nobody-during-stall@example.com', '127.0.0.2');
+    const tokens = await t.client().post('/api/v1/auth/token', { email: user.email, password: user.password });
+    expect(tokens.status).toBe(200);
+    // A committed rotation is answered even though the cache could not drop the session's snapshot.
+    const rotated = await t.client().post('/api/v1/auth/refresh', { refresh_token: tokens.body.refresh_token });
+    expect(rotated.status).toBe(200);
+
+    // Past the liveness map's freshness: sessions are looked up again, in the database.
+    await sleep(1_100);
+    const me = await t.client().get('/api/v1/me', { headers: { authorization: `Bearer ${rotated.body.access_token}` } });
+    expect(me.status).toBe(200);
+    expect(me.body.email).toBe(user.email);
+    const r = await staff.get('/api/v1/admin/events?type=login_failed');
+    expect(r.status).toBe(200);
+    expect(r.body.items.map((e: { data: { email?: string } }) => e.data.email)).toContain('nobody-during-stall@example.com');
+
+    // The batch's announcement to other instances failed (and was logged) instead of waiting.
+    const announceFailed = () => t.logs.some((l) => l.msg === 'failed to announce events to other instances');
+    for (let i = 0; i < 50 && !announceFailed(); i++) await sleep(100);
+    expect(announceFailed()).toBe(true);
+  });
+
+  it('what needs the cache is refused with 503 and Retry-After; readiness names the cache', async () => {
+    const user = await seedUser(t, { email: 'stall-logout@example.com' });
+    proxy.resume();
+    const tokens = await t.client().post('/api/v1/auth/token', { email: user.email, password: user.password });
+    expect(tokens.status).toBe(200);
+    proxy.stall();
+    // A logout must reach every instance through the cache: it cannot be confirmed without it.
+    const out = await t.client().post('/api/v1/auth/logout', {}, { headers: { authorization: `Bearer ${tokens.body.access_token}` } });
+    expect(out.status).toBe(503);
+    expect(out.headers['retry-after']).toBe('1');
+    expect(out.body).toMatchObject({ code: 'service_unavailable', detail: 'The shared cache did not answer' });
+    const ready = await t.client().get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toEqual({ database: 'ok', cache: 'fail' });
+    // The timeouts reached the error handler as the typed refusal, never as ioredis's own error.
+    expect(t.logs.some((l) => (l.err as { message?: string } | undefined)?.message === 'Command timed out')).toBe(false);
+  });
+});
