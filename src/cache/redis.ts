@@ -15,6 +15,15 @@ const loadIoRedis = (): IoRedis => createRequire(import.meta.url)('ioredis') as 
  */
 const COMMAND_TIMEOUT_MS = 1_000;
 
+/** QUIT, waiting for its answer no longer than a command would; then the socket is closed anyway. */
+async function quit(client: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, COMMAND_TIMEOUT_MS)));
+  await Promise.race([client.quit().then(() => undefined, () => undefined), late]);
+  clearTimeout(timer);
+  client.disconnect();
+}
+
 /** Redis adapter: shared state and pub/sub across instances, every key and channel under `prefix`. */
 export function createRedisCache(url: string, prefix: string): Cache {
   const { Redis, ReplyError } = loadIoRedis();
@@ -48,7 +57,8 @@ export function createRedisCache(url: string, prefix: string): Cache {
   const subscriberClient = (): Redis => {
     if (subscriber) return subscriber;
     // keyPrefix does not apply to channels, so the prefix is added by hand below.
-    subscriber = new Redis(url, { maxRetriesPerRequest: null });
+    // Its own commands (subscribe, unsubscribe) time out too; the messages it receives do not.
+    subscriber = new Redis(url, { maxRetriesPerRequest: null, commandTimeout: COMMAND_TIMEOUT_MS });
     subscriber.on('error', () => {});
     subscriber.on('message', (channel: string, message: string) => {
       for (const h of handlers.get(channel) ?? []) h(message);
@@ -113,7 +123,7 @@ return v`;
     },
     close: async () => {
       handlers.clear();
-      await Promise.all([client.quit().catch(() => client.disconnect()), subscriber?.quit().catch(() => subscriber?.disconnect())]);
+      await Promise.all([client, subscriber].map((c) => (c ? quit(c) : undefined)));
     },
   };
 }

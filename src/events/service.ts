@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/port.js';
 import type { Clock } from '../shared/clock.js';
@@ -27,6 +28,8 @@ const PUBLISH_CHUNK = 100;
  * a batch is not announced: other instances' feeds read it from the database instead.
  */
 const MAX_PENDING_ANNOUNCES = 100;
+/** Real time (ms) without announcements after one failed. */
+const BROKER_BACKOFF_MS = 5_000;
 
 export interface EventServiceDeps {
   store: EventStore;
@@ -65,15 +68,20 @@ export function createEventService(deps: EventServiceDeps) {
     pollMs: deps.streamPollMs ?? 0,
   });
 
+  // After a failed announcement the broker is left alone for a while: batches stored meanwhile
+  // are not announced (other instances' feeds fill the gap from the database when their next
+  // event arrives), so a dead broker costs one timeout, not one per batch, shutdown included.
+  let brokerDownUntil = 0;
   async function announce(events: RecordedEvent[]): Promise<void> {
     // An in-process cache is never shared between instances: nobody else could hear it.
     if (!deps.cache || deps.cache.kind === 'memory') return;
     for (let i = 0; i < events.length; i += PUBLISH_CHUNK) {
+      if (performance.now() < brokerDownUntil) return;
       const message: EventsMessage = { origin: instanceId, events: events.slice(i, i + PUBLISH_CHUNK) };
       try {
         await deps.cache.publish(EVENTS_CHANNEL, JSON.stringify(message));
       } catch (err) {
-        // Other instances' feeds fill the gap from the database when their next event arrives.
+        brokerDownUntil = performance.now() + BROKER_BACKOFF_MS;
         deps.logger.warn({ err }, 'failed to announce events to other instances');
       }
     }

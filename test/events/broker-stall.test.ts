@@ -17,9 +17,10 @@ describe('a Redis that stops answering', { timeout: 90_000 }, () => {
     proxy = await startStallingProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
     t = await startTestServer({ config: { redis_url: `redis://127.0.0.1:${proxy.port}`, ...noLoginLimits } });
   });
+  let closed = false;
   afterAll(async () => {
     proxy?.resume();
-    await t?.close();
+    if (!closed) await t?.close();
     await proxy?.close();
   });
 
@@ -67,5 +68,16 @@ describe('a Redis that stops answering', { timeout: 90_000 }, () => {
     expect(ready.body.checks).toEqual({ database: 'ok', cache: 'fail' });
     // The timeouts reached the error handler as the typed refusal, never as ioredis's own error.
     expect(t.logs.some((l) => (l.err as { message?: string } | undefined)?.message === 'Command timed out')).toBe(false);
+  });
+
+  it('shuts down while Redis is still silent, without waiting for its answers', async () => {
+    proxy.stall();
+    await failLogin(t, 'last-before-shutdown@example.com', '127.0.0.4');
+    const hung = sleep(15_000).then(() => 'hung');
+    // Generous against the expected 1–3 s (a few one-second timeouts): it only tells a hang apart.
+    expect(await Promise.race([t.close().then(() => 'closed'), hung])).toBe('closed');
+    closed = true;
+    // The queued batch reached the database before it closed.
+    expect(t.logs.some((l) => l.msg === 'failed to persist events')).toBe(false);
   });
 });
