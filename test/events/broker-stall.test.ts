@@ -63,6 +63,10 @@ describe('a Redis that stops answering', { timeout: 90_000 }, () => {
     expect(out.status).toBe(503);
     expect(out.headers['retry-after']).toBe('1');
     expect(out.body).toMatchObject({ code: 'service_unavailable', detail: 'The shared cache did not answer' });
+    // The per-address mail limit cannot be counted: refused alike for a known and an unknown address.
+    const known = await t.client().post('/api/v1/auth/password/forgot', { email: user.email });
+    const unknown = await t.client().post('/api/v1/auth/password/forgot', { email: 'nobody-at-all@example.com' });
+    for (const r of [known, unknown]) expect([r.status, r.body.code]).toEqual([503, 'service_unavailable']);
     const ready = await t.client().get('/health/ready');
     expect(ready.status).toBe(503);
     expect(ready.body.checks).toEqual({ database: 'ok', cache: 'fail' });
