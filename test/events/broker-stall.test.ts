@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_BASE } from '../harness/backends.js';
 import { startTestServer, type TestServer } from '../harness/server.js';
 import { startStallingProxy } from '../harness/stalling-proxy.js';
-import { seedUser } from '../harness/users.js';
+import { loginCookie, seedUser } from '../harness/users.js';
+import { enrollTotp, passwordStep, totpCode } from '../mfa/helpers.js';
 import { failLogin, noLoginLimits, staffClient } from './helpers.js';
 
 // Redis keeps its connections open but stops answering. Nothing may wait for ever on it: a
@@ -54,10 +55,20 @@ describe('a Redis that stops answering', { timeout: 90_000 }, () => {
 
   it('what needs the cache is refused with 503 and Retry-After; readiness names the cache', async () => {
     const user = await seedUser(t, { email: 'stall-logout@example.com' });
+    const mfaUser = await seedUser(t, { email: 'stall-mfa@example.com' });
     proxy.resume();
     const tokens = await t.client().post('/api/v1/auth/token', { email: user.email, password: user.password });
     expect(tokens.status).toBe(200);
+    const enrolling = t.client();
+    await loginCookie(enrolling, mfaUser.email, mfaUser.password);
+    const totp = await enrollTotp(enrolling, t);
     proxy.stall();
+    // Second-factor guesses cannot be counted: no code is checked, right or wrong.
+    for (const code of ['000000', totpCode(totp.secret, t.clock.now())]) {
+      const step = await passwordStep(t.client(), mfaUser.email, mfaUser.password);
+      const verify = await t.client().post('/api/v1/auth/mfa/verify', { mfa_token: step.token, method: 'totp', code });
+      expect([verify.status, verify.body.code]).toEqual([503, 'service_unavailable']);
+    }
     // A logout must reach every instance through the cache: it cannot be confirmed without it.
     const out = await t.client().post('/api/v1/auth/logout', {}, { headers: { authorization: `Bearer ${tokens.body.access_token}` } });
     expect(out.status).toBe(503);
