@@ -72,14 +72,12 @@ export function createEventService(deps: EventServiceDeps) {
   // are not announced (other instances' feeds fill the gap from the database when their next
   // event arrives), so a dead broker costs one timeout, not one per batch, shutdown included.
   let brokerDownUntil = 0;
-  async function announce(events: RecordedEvent[]): Promise<void> {
-    // An in-process cache is never shared between instances: nobody else could hear it.
-    if (!deps.cache || deps.cache.kind === 'memory') return;
+  async function announce(cache: Cache, events: RecordedEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += PUBLISH_CHUNK) {
       if (performance.now() < brokerDownUntil) return;
       const message: EventsMessage = { origin: instanceId, events: events.slice(i, i + PUBLISH_CHUNK) };
       try {
-        await deps.cache.publish(EVENTS_CHANNEL, JSON.stringify(message));
+        await cache.publish(EVENTS_CHANNEL, JSON.stringify(message));
       } catch (err) {
         brokerDownUntil = performance.now() + BROKER_BACKOFF_MS;
         deps.logger.warn({ err }, 'failed to announce events to other instances');
@@ -92,13 +90,15 @@ export function createEventService(deps: EventServiceDeps) {
   let announcing: Promise<void> = Promise.resolve();
   let pendingAnnounces = 0;
   function announceLater(events: RecordedEvent[]): void {
-    if (!deps.cache || deps.cache.kind === 'memory') return;
+    const cache = deps.cache;
+    // An in-process cache is never shared between instances: nobody else could hear it.
+    if (!cache || cache.kind === 'memory') return;
     if (pendingAnnounces >= MAX_PENDING_ANNOUNCES) {
       deps.logger.warn({ count: events.length }, 'events not announced: the broker is behind');
       return;
     }
     pendingAnnounces++;
-    announcing = announcing.then(() => announce(events)).finally(() => pendingAnnounces--);
+    announcing = announcing.then(() => announce(cache, events)).finally(() => pendingAnnounces--);
   }
 
   /** Stores one batch, then hands it to this process's listeners and to the other instances. */

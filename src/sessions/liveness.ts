@@ -192,7 +192,10 @@ export function createSessionLiveness(deps: {
         cookieOfSid.delete(sid);
         byCookie.delete(hash);
       }
-      if (opts.shared) await cache.delete(infoKey(sid));
+      // Best effort, as when it is written: a snapshot left behind only understates the idle
+      // expiry, which sends readers to the database. A committed rotation must still be answered,
+      // or the client's retry would look like a reuse.
+      if (opts.shared) await cache.delete(infoKey(sid)).catch(() => {});
     },
   };
 }

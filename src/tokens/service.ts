@@ -142,10 +142,7 @@ export function createTokenService(deps: {
       const next = newRefreshToken(id);
       const rotated = await refresh.rotate({ hash, now, next: { id, hash: next.key }, policy: rotationPolicy });
       if (!rotated) return refuse(hash, origin);
-      // Committed: the client must get its new pair, or its retry would look like a reuse. A
-      // shared snapshot left behind only understates the idle expiry, which sends readers to the
-      // database, so a cache that cannot drop it now costs nothing but a read.
-      await deps.onExtended?.(rotated.session.id).catch(() => {});
+      await deps.onExtended?.(rotated.session.id);
       const access = await accessFor(rotated.session, now);
       return pair(access, next.token, rotated.refreshExpiresAt, now);
     },
